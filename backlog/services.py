@@ -1,0 +1,437 @@
+"""Every change to stories, epics, releases, labels and tasks."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils.translation import gettext as _
+
+from backlog import ranks
+from backlog.models import (
+    POINTS,
+    RANK_REBALANCE_LENGTH,
+    Epic,
+    Label,
+    Release,
+    Story,
+    StoryKind,
+    Task,
+)
+from products import access, clock, events
+from products.access import Capability
+from products.models import Membership, Product, Status, StatusCategory, Team
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+# Fields a story edit may change, and how each appears in the event log.
+EDITABLE_FIELDS = (
+    "title",
+    "kind",
+    "description",
+    "acceptance_criteria",
+    "points",
+    "epic",
+    "team",
+    "assignee",
+)
+
+
+class StaleEdit(Exception):
+    """The edit was based on an old version; ``current`` holds the values as they are now."""
+
+    def __init__(self, current: Story) -> None:
+        super().__init__(_("Someone else changed this story meanwhile."))
+        self.current = current
+
+
+def _snapshot(story: Story, fields: tuple[str, ...]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name in fields:
+        field = Story._meta.get_field(name)
+        out[name] = getattr(story, field.attname)
+    return out
+
+
+def _check_belongs(product: Product, **objects: Any) -> None:
+    """Refuse objects of another product: the same message whether foreign or unknown."""
+    errors = {}
+    for name, obj in objects.items():
+        if obj is not None and obj.product_id != product.pk:
+            errors[name] = _("This %(name)s belongs to another product.") % {"name": name}
+    if errors:
+        raise ValidationError(errors)
+
+
+def _check_points(points: int | None) -> None:
+    if points is not None and points not in POINTS:
+        raise ValidationError(
+            {
+                "points": _("Points must be one of %(allowed)s.")
+                % {"allowed": ", ".join(map(str, POINTS))}
+            }
+        )
+
+
+def _check_assignee(product: Product, assignee: User | None) -> None:
+    if assignee is not None and not (
+        assignee.is_superuser or Membership.objects.filter(product=product, user=assignee).exists()
+    ):
+        raise ValidationError({"assignee": _("The assignee must be a member of the product.")})
+
+
+def _rank_after_last(product: Product) -> str:
+    last = Story.objects.filter(product=product).order_by("-rank").values_list("rank", flat=True)
+    return ranks.between(last.first(), None)
+
+
+@transaction.atomic
+def create_story(
+    *,
+    actor: User,
+    product: Product,
+    title: str,
+    kind: str = StoryKind.STORY,
+    team: Team | None = None,
+    epic: Epic | None = None,
+    description: str = "",
+    acceptance_criteria: str = "",
+    points: int | None = None,
+    assignee: User | None = None,
+    status: Status | None = None,
+    at_top: bool = False,
+) -> Story:
+    """Refuses members who may not create stories, or may not edit them in the named team."""
+    access.require(actor, Capability.CREATE_STORY, product)
+    if team is not None:
+        _check_belongs(product, team=team)
+        access.require(actor, Capability.EDIT_STORY, team)
+    _check_belongs(product, epic=epic, status=status)
+    _check_points(points)
+    _check_assignee(product, assignee)
+    if not title.strip():
+        raise ValidationError({"title": _("A story needs a title.")})
+    if status is None:
+        status = product.statuses.filter(category=StatusCategory.TODO).first()
+    if at_top:
+        first = Story.objects.filter(product=product).order_by("rank")
+        rank = ranks.between(None, first.values_list("rank", flat=True).first())
+    else:
+        rank = _rank_after_last(product)
+    story = Story.objects.create(
+        product=product,
+        team=team,
+        epic=epic,
+        kind=kind,
+        title=title.strip(),
+        description=description,
+        acceptance_criteria=acceptance_criteria,
+        points=points,
+        assignee=assignee,
+        status=status,
+        rank=rank,
+        created_by=actor,
+        updated_by=actor,
+        created_at=clock.now(),
+        updated_at=clock.now(),
+    )
+    events.record(
+        actor=actor,
+        verb="story.created",
+        product=product,
+        team=team,
+        obj=story,
+        after=_snapshot(story, (*EDITABLE_FIELDS, "status", "rank")),
+    )
+    return story
+
+
+@transaction.atomic
+def update_story(*, actor: User, story: Story, version: int, **changes: Any) -> Story:
+    """Refuses without edit rights (on the story's team and the new one), and stale versions."""
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise TypeError(f"update_story cannot change {sorted(unknown)}")
+    access.require(actor, Capability.EDIT_STORY, story)
+    product = story.product
+    new_team = changes.get("team", story.team)
+    if "team" in changes and new_team != story.team:
+        if new_team is not None:
+            _check_belongs(product, team=new_team)
+            access.require(actor, Capability.EDIT_STORY, new_team)
+        if story.sprint_id:
+            raise ValidationError({"team": _("Take the story out of its sprint first.")})
+    _check_belongs(product, epic=changes.get("epic"))
+    _check_points(changes.get("points"))
+    _check_assignee(product, changes.get("assignee"))
+    if "title" in changes and not str(changes["title"]).strip():
+        raise ValidationError({"title": _("A story needs a title.")})
+
+    before = _snapshot(story, tuple(changes))
+    for name, value in changes.items():
+        setattr(story, name, value)
+    after = _snapshot(story, tuple(changes))
+    changed = {k: v for k, v in after.items() if before[k] != v}
+    if not changed:
+        fresh = Story.objects.get(pk=story.pk)
+        if fresh.version != version:
+            raise StaleEdit(fresh)
+        return fresh
+    # One conditional UPDATE: two edits of the same version can't both succeed.
+    updated = Story.objects.filter(pk=story.pk, version=version).update(
+        **{Story._meta.get_field(k).attname: v for k, v in changed.items()},
+        version=F("version") + 1,
+        updated_by=actor,
+        updated_at=clock.now(),
+    )
+    if not updated:
+        raise StaleEdit(Story.objects.get(pk=story.pk))
+    story.refresh_from_db()
+    events.record(
+        actor=actor,
+        verb="story.updated",
+        product=product,
+        team=story.team,
+        sprint_id=story.sprint_id,
+        obj=story,
+        before={k: before[k] for k in changed},
+        after=changed,
+    )
+    return story
+
+
+def _neighbour_bounds(
+    story: Story, after: Story | None, before: Story | None
+) -> tuple[str | None, str | None] | None:
+    """The (lo, hi) rank gap the story must land in, or None when its place already fits."""
+    others = Story.objects.filter(product_id=story.product_id).exclude(pk=story.pk)
+    if after is not None:
+        lo: str | None = after.rank
+        hi = others.filter(rank__gt=lo).order_by("rank").values_list("rank", flat=True).first()
+    elif before is not None:
+        hi = before.rank
+        lo = others.filter(rank__lt=hi).order_by("-rank").values_list("rank", flat=True).first()
+    else:
+        return None
+    if (lo is None or lo < story.rank) and (hi is None or story.rank < hi):
+        return None
+    return lo, hi
+
+
+@transaction.atomic
+def move_story(
+    *,
+    actor: User,
+    story: Story,
+    status: Status | None = None,
+    after: Story | None = None,
+    before: Story | None = None,
+) -> Story:
+    """Refuses without the right to order (backlog) or move cards (sprint), foreign neighbours
+    or statuses, and a story placed next to itself. Writes one story row and one event."""
+    capability = Capability.MOVE_CARDS if story.sprint_id else Capability.ORDER_BACKLOG
+    access.require(actor, capability, story)
+    _check_belongs(story.product, status=status, after=after, before=before)
+    if story.pk in {getattr(after, "pk", None), getattr(before, "pk", None)}:
+        raise ValidationError(_("A story can't be placed next to itself."))
+    # Re-read the neighbours' keys under this transaction: the client's view may be old.
+    if after is not None:
+        after = Story.objects.only("rank", "product_id").get(pk=after.pk)
+    if before is not None:
+        before = Story.objects.only("rank", "product_id").get(pk=before.pk)
+    if after is not None and before is not None and after.rank >= before.rank:
+        before = None  # neighbours moved meanwhile: "after" wins
+
+    old = {"status": story.status_id, "rank": story.rank}
+    for attempt in range(5):
+        bounds = _neighbour_bounds(story, after, before)
+        if bounds is not None:
+            story.rank = ranks.between(*bounds)
+        if status is not None:
+            story.status = status
+        try:
+            with transaction.atomic():
+                Story.objects.filter(pk=story.pk).update(
+                    rank=story.rank,
+                    status_id=story.status_id,
+                    updated_by=actor,
+                    updated_at=clock.now(),
+                )
+            break
+        except IntegrityError:
+            # Someone took this key in the same gap a moment ago: read the gap again.
+            if attempt == 4:
+                raise
+    new = {"status": story.status_id, "rank": story.rank}
+    if new == old:
+        return story
+    events.record(
+        actor=actor,
+        verb="story.moved",
+        product=story.product,
+        team=story.team,
+        sprint_id=story.sprint_id,
+        obj=story,
+        before=old,
+        after=new,
+    )
+    if len(story.rank) > RANK_REBALANCE_LENGTH:
+        transaction.on_commit(lambda: rebalance_ranks(actor=None, product=story.product))
+    return story
+
+
+@transaction.atomic
+def set_story_ready(*, actor: User, story: Story, ready: bool) -> Story:
+    """Refuses anyone who may not order the story's backlog (its team's PO)."""
+    access.require(actor, Capability.ORDER_BACKLOG, story)
+    if story.ready != ready:
+        Story.objects.filter(pk=story.pk).update(
+            ready=ready, version=F("version") + 1, updated_by=actor, updated_at=clock.now()
+        )
+        story.refresh_from_db()
+        events.record(
+            actor=actor,
+            verb="story.ready" if ready else "story.unready",
+            product=story.product,
+            team=story.team,
+            sprint_id=story.sprint_id,
+            obj=story,
+            before={"ready": not ready},
+            after={"ready": ready},
+        )
+    return story
+
+
+@transaction.atomic
+def rebalance_ranks(*, actor: User | None, product: Product) -> int:
+    """Give every story of the product a short, evenly spread key, keeping their order.
+
+    A rare batch (keys only grow long after thousands of inserts at one spot); it rewrites
+    every row of the product twice, so it is never part of a user's move.
+    """
+    stories = list(Story.objects.filter(product=product).order_by("rank").only("id", "rank"))
+    # Park every key outside the alphabet first so the unique constraint never sees a clash.
+    for story in stories:
+        story.rank = f"~{story.pk}"
+    Story.objects.bulk_update(stories, ["rank"], batch_size=1000)
+    for story, key in zip(stories, ranks.spread(len(stories)), strict=True):
+        story.rank = key
+    Story.objects.bulk_update(stories, ["rank"], batch_size=1000)
+    events.record(
+        actor=actor,
+        verb="ranks.rebalanced",
+        product=product,
+        obj=product,
+        after={"stories": len(stories)},
+    )
+    return len(stories)
+
+
+@transaction.atomic
+def create_epic(
+    *,
+    actor: User,
+    product: Product,
+    title: str,
+    description: str = "",
+    colour: str = "#4f6bed",
+    release: Release | None = None,
+    start_date: Any = None,
+    target_date: Any = None,
+) -> Epic:
+    """Refuses everyone but the PM."""
+    access.require(actor, Capability.EDIT_EPICS, product)
+    _check_belongs(product, release=release)
+    last = Epic.objects.filter(product=product).order_by("-rank").values_list("rank", flat=True)
+    epic = Epic(
+        product=product,
+        title=title,
+        description=description,
+        colour=colour,
+        release=release,
+        start_date=start_date,
+        target_date=target_date,
+        rank=ranks.between(last.first(), None),
+    )
+    epic.full_clean()
+    epic.save()
+    events.record(
+        actor=actor, verb="epic.created", product=product, obj=epic, after={"title": title}
+    )
+    return epic
+
+
+@transaction.atomic
+def create_release(*, actor: User, product: Product, name: str, date: Any = None) -> Release:
+    """Refuses everyone but the PM."""
+    access.require(actor, Capability.EDIT_EPICS, product)
+    release = Release(product=product, name=name, date=date)
+    release.full_clean()
+    release.save()
+    events.record(
+        actor=actor,
+        verb="release.created",
+        product=product,
+        obj=release,
+        after={"name": name, "date": date.isoformat() if date else None},
+    )
+    return release
+
+
+@transaction.atomic
+def create_label(*, actor: User, product: Product, name: str, colour: str = "#8a8f98") -> Label:
+    """Refuses members who may not create stories."""
+    access.require(actor, Capability.CREATE_STORY, product)
+    label, created = Label.objects.get_or_create(
+        product=product, name=name, defaults={"colour": colour}
+    )
+    if created:
+        events.record(
+            actor=actor, verb="label.created", product=product, obj=label, after={"name": name}
+        )
+    return label
+
+
+@transaction.atomic
+def add_task(*, actor: User, story: Story, title: str, assignee: User | None = None) -> Task:
+    """Refuses anyone who may not move the story's cards (the team, its PO)."""
+    access.require(actor, Capability.MOVE_CARDS, story)
+    _check_assignee(story.product, assignee)
+    last = story.tasks.order_by("-rank").values_list("rank", flat=True).first()
+    task = Task.objects.create(
+        story=story, title=title, assignee=assignee, rank=ranks.between(last, None)
+    )
+    events.record(
+        actor=actor,
+        verb="task.added",
+        product=story.product,
+        team=story.team,
+        sprint_id=story.sprint_id,
+        obj=task,
+        after={"story": story.pk, "title": title},
+    )
+    return task
+
+
+@transaction.atomic
+def set_task_done(*, actor: User, task: Task, done: bool) -> Task:
+    """Refuses anyone who may not move the story's cards."""
+    story = task.story
+    access.require(actor, Capability.MOVE_CARDS, story)
+    if task.done != done:
+        Task.objects.filter(pk=task.pk).update(done=done)
+        task.done = done
+        events.record(
+            actor=actor,
+            verb="task.done" if done else "task.reopened",
+            product=story.product,
+            team=story.team,
+            sprint_id=story.sprint_id,
+            obj=task,
+            before={"done": not done},
+            after={"done": done},
+        )
+    return task

@@ -1,0 +1,12 @@
+from __future__ import annotations
+
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("products.urls")),
+    path("accounts/", include("accounts.urls")),
+    path("", include("backlog.urls")),
+    path("", include("sprints.urls")),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,183 @@
+"""The permission policy: the capability matrix of DESIGN.md as data, and one question.
+
+``can(user, capability, obj)`` answers for any object with an ``access_scope``
+(``(product_id, team_id or None)``). Product-level roles (PM, Stakeholder) hold their
+capabilities on the whole product. Team-level roles (PO, Scrum Master, Developer) hold
+team-scoped capabilities only on their own team's objects; a story with no team is in
+every PO's reach. Superusers act as Head of Product: every right on every product.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections import defaultdict
+from typing import TYPE_CHECKING, Protocol
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from products.models import Membership, Role
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from accounts.models import User
+
+
+class Capability(enum.StrEnum):
+    VIEW = "view"
+    EDIT_VISION = "edit_vision"
+    MANAGE_TEAMS = "manage_teams"
+    EDIT_WORKFLOW = "edit_workflow"
+    EDIT_EPICS = "edit_epics"
+    CREATE_STORY = "create_story"
+    EDIT_STORY = "edit_story"
+    ORDER_BACKLOG = "order_backlog"
+    ACCEPT_STORY = "accept_story"
+    PLAN_SPRINTS = "plan_sprints"
+    MOVE_CARDS = "move_cards"
+    SCHEDULE_CEREMONIES = "schedule_ceremonies"
+    WRITE_DAILY = "write_daily"
+    GIVE_FEEDBACK = "give_feedback"
+    CONVERT_TO_STORY = "convert_to_story"
+
+
+C = Capability
+
+# The matrix. "order the product backlog, mark stories ready" is ORDER_BACKLOG;
+# "accept a done story, delete a story" is ACCEPT_STORY; "move cards, add tasks" is
+# MOVE_CARDS; "write a daily entry, retrospective items, votes" is WRITE_DAILY.
+ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
+    Role.PM: frozenset(
+        {
+            C.VIEW,
+            C.EDIT_VISION,
+            C.MANAGE_TEAMS,
+            C.EDIT_WORKFLOW,
+            C.EDIT_EPICS,
+            C.CREATE_STORY,
+            C.EDIT_STORY,
+            C.GIVE_FEEDBACK,
+        }
+    ),
+    Role.PO: frozenset(
+        {
+            C.VIEW,
+            C.EDIT_WORKFLOW,
+            C.CREATE_STORY,
+            C.EDIT_STORY,
+            C.ORDER_BACKLOG,
+            C.ACCEPT_STORY,
+            C.PLAN_SPRINTS,
+            C.MOVE_CARDS,
+            C.SCHEDULE_CEREMONIES,
+            C.WRITE_DAILY,
+            C.GIVE_FEEDBACK,
+            C.CONVERT_TO_STORY,
+        }
+    ),
+    Role.SCRUM_MASTER: frozenset(
+        {
+            C.VIEW,
+            C.CREATE_STORY,
+            C.EDIT_STORY,
+            C.PLAN_SPRINTS,
+            C.MOVE_CARDS,
+            C.SCHEDULE_CEREMONIES,
+            C.WRITE_DAILY,
+            C.GIVE_FEEDBACK,
+        }
+    ),
+    Role.DEVELOPER: frozenset(
+        {C.VIEW, C.CREATE_STORY, C.EDIT_STORY, C.MOVE_CARDS, C.WRITE_DAILY, C.GIVE_FEEDBACK}
+    ),
+    Role.STAKEHOLDER: frozenset({C.VIEW, C.GIVE_FEEDBACK}),
+}
+
+# Capabilities that a team-level role holds only on its own team's objects. The rest
+# (viewing, the workflow, creating stories, feedback) reach the whole product.
+TEAM_SCOPED = frozenset(
+    {
+        C.EDIT_STORY,
+        C.ORDER_BACKLOG,
+        C.ACCEPT_STORY,
+        C.PLAN_SPRINTS,
+        C.MOVE_CARDS,
+        C.SCHEDULE_CEREMONIES,
+        C.WRITE_DAILY,
+        C.CONVERT_TO_STORY,
+    }
+)
+
+
+class Scoped(Protocol):
+    @property
+    def access_scope(self) -> tuple[int, int | None]: ...
+
+
+# (team_id or None, role) pairs of one user, per product id.
+Grants = dict[int, list[tuple[int | None, str]]]
+
+
+def _grants(user: User) -> Grants:
+    """One query per user object (so per request), then answered from memory."""
+    cached: Grants | None = getattr(user, "_cadence_grants", None)
+    if cached is None:
+        cached = defaultdict(list)
+        for product_id, team_id, role in Membership.objects.filter(user=user).values_list(
+            "product_id", "team_id", "role"
+        ):
+            cached[product_id].append((team_id, role))
+        user._cadence_grants = cached  # type: ignore[union-attr]
+    return cached
+
+
+def forget(user: User) -> None:
+    """Drop the cached grants after the user's memberships changed."""
+    user.__dict__.pop("_cadence_grants", None)
+
+
+def is_member(user: User | AnonymousUser, obj: Scoped) -> bool:
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    return bool(_grants(user).get(obj.access_scope[0]))  # type: ignore[arg-type]
+
+
+def can(user: User | AnonymousUser, capability: Capability | str, obj: Scoped) -> bool:
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    capability = Capability(capability)
+    product_id, team_id = obj.access_scope
+    for member_team_id, role in _grants(user).get(product_id, ()):  # type: ignore[arg-type]
+        if capability not in ROLE_CAPABILITIES[Role(role)]:
+            continue
+        if member_team_id is None or capability not in TEAM_SCOPED:
+            return True
+        if team_id == member_team_id:
+            return True
+        if team_id is None and role == Role.PO:
+            return True
+    return False
+
+
+def capabilities(user: User | AnonymousUser, obj: Scoped) -> frozenset[str]:
+    """Every capability the user holds on obj, for templates to hide what they can't do."""
+    return frozenset(c.value for c in Capability if can(user, c, obj))
+
+
+def require(user: User | AnonymousUser, capability: Capability | str, obj: Scoped) -> None:
+    """Refuse with 404 when the user isn't a member of obj's product, 403 when the role lacks it."""
+    if can(user, capability, obj):
+        return
+    if not is_member(user, obj):
+        raise Http404(_("No such page."))
+    raise PermissionDenied(_("Your role does not allow this."))
+
+
+def roles_in(user: User, product_id: int) -> list[tuple[int | None, str]]:
+    return list(_grants(user).get(product_id, ()))

@@ -1,0 +1,76 @@
+"""Appending to the event log, and publishing each event to live viewers after commit."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db import transaction
+
+from products.models import Event, Product, Team
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+logger = logging.getLogger(__name__)
+
+
+def group_names(*, product_id: int, team_id: int | None, sprint_id: int | None) -> list[str]:
+    """The live channel groups an event reaches: its product, team and sprint."""
+    names = [f"product-{product_id}"]
+    if team_id:
+        names.append(f"team-{team_id}")
+    if sprint_id:
+        names.append(f"sprint-{sprint_id}")
+    return names
+
+
+def record(
+    *,
+    actor: User | None,
+    verb: str,
+    product: Product,
+    obj: Any,
+    team: Team | None = None,
+    sprint_id: int | None = None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> Event:
+    """Append one event in the caller's transaction; publish it once that commits."""
+    event = Event.objects.create(
+        actor=actor,
+        verb=verb,
+        product=product,
+        team=team,
+        sprint_id=sprint_id,
+        object_type=obj._meta.model_name,
+        object_id=obj.pk,
+        before=before or {},
+        after=after or {},
+    )
+    transaction.on_commit(lambda: publish(event))
+    return event
+
+
+def publish(event: Event) -> None:
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    message = {
+        "type": "cadence.event",
+        "id": event.pk,
+        "verb": event.verb,
+        "object_type": event.object_type,
+        "object_id": event.object_id,
+        "actor_id": event.actor_id,
+        "after": event.after,
+    }
+    for group in group_names(
+        product_id=event.product_id, team_id=event.team_id, sprint_id=event.sprint_id
+    ):
+        try:
+            async_to_sync(layer.group_send)(group, message)
+        except Exception:  # a live update lost must never undo or fail the write
+            logger.exception("Could not publish event %s to %s", event.pk, group)

@@ -1,0 +1,259 @@
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from products import clock
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+
+class ProductQuerySet(models.QuerySet["Product"]):
+    def for_user(self, user: User) -> ProductQuerySet:
+        """The products a user may see: all for a superuser, else those they belong to."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self.all()
+        return self.filter(pk__in=Membership.objects.filter(user=user).values("product_id"))
+
+
+class Product(models.Model):
+    name = models.CharField(_("name"), max_length=120)
+    slug = models.SlugField(_("slug"), max_length=60, unique=True)
+    vision = models.TextField(_("vision"), blank=True, help_text=_("Markdown."))
+    business_case = models.TextField(_("business case"), blank=True, help_text=_("Markdown."))
+    research_notes = models.TextField(
+        _("user research notes"), blank=True, help_text=_("Markdown.")
+    )
+    created_at = models.DateTimeField(_("created at"), default=clock.now)
+
+    objects = ProductQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("product")
+        verbose_name_plural = _("products")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def access_scope(self) -> tuple[int, int | None]:
+        return self.pk, None
+
+
+def default_working_days() -> list[int]:
+    return [1, 2, 3, 4, 5]
+
+
+def validate_working_days(value: list[int]) -> None:
+    if not isinstance(value, list) or not value or any(d not in range(1, 8) for d in value):
+        raise ValidationError(_("Working days are ISO weekdays from 1 (Monday) to 7 (Sunday)."))
+
+
+def validate_timezone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(_("%(value)s is not a known time zone."), params={"value": value})
+
+
+class Team(models.Model):
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="teams")
+    name = models.CharField(_("name"), max_length=120)
+    slug = models.SlugField(_("slug"), max_length=60)
+    timezone = models.CharField(
+        _("time zone"), max_length=64, default="Europe/Paris", validators=[validate_timezone]
+    )
+    daily_time = models.TimeField(_("daily meeting time"), default=dt.time(9, 30))
+    working_days = models.JSONField(
+        _("working days"), default=default_working_days, validators=[validate_working_days]
+    )
+    sprint_weeks = models.PositiveSmallIntegerField(
+        _("usual sprint length in weeks"), default=2, choices=[(2, "2"), (3, "3"), (4, "4")]
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("team")
+        verbose_name_plural = _("teams")
+        constraints = [
+            models.UniqueConstraint(fields=["product", "slug"], name="products_team_slug_unique"),
+            models.CheckConstraint(
+                condition=Q(sprint_weeks__gte=2, sprint_weeks__lte=4),
+                name="products_team_sprint_weeks_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def access_scope(self) -> tuple[int, int | None]:
+        return self.product_id, self.pk
+
+    @property
+    def tzinfo(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.timezone)
+
+
+class Role(models.TextChoices):
+    PM = "pm", _("Product Manager")
+    PO = "po", _("Product Owner")
+    SCRUM_MASTER = "sm", _("Scrum Master")
+    DEVELOPER = "dev", _("Developer")
+    STAKEHOLDER = "stakeholder", _("Stakeholder")
+
+
+# Roles held on the whole product; the others are held in one team.
+PRODUCT_ROLES = frozenset({Role.PM, Role.STAKEHOLDER})
+TEAM_ROLES = frozenset({Role.PO, Role.SCRUM_MASTER, Role.DEVELOPER})
+
+
+class Membership(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="memberships")
+    team = models.ForeignKey(
+        Team, on_delete=models.CASCADE, null=True, blank=True, related_name="memberships"
+    )
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices)
+    created_at = models.DateTimeField(_("created at"), default=clock.now)
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "product", "team", "role"],
+                condition=Q(team__isnull=False),
+                name="products_membership_unique_in_team",
+            ),
+            # NULLs are distinct in a unique index, so product-level roles need their own.
+            models.UniqueConstraint(
+                fields=["user", "product", "role"],
+                condition=Q(team__isnull=True),
+                name="products_membership_unique_in_product",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(role__in=[r.value for r in PRODUCT_ROLES], team__isnull=True)
+                    | Q(role__in=[r.value for r in TEAM_ROLES], team__isnull=False)
+                ),
+                name="products_membership_role_scope",
+                violation_error_message=_(
+                    "Product Managers and Stakeholders belong to the product; "
+                    "Product Owners, Scrum Masters and Developers to a team."
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        where = self.team or self.product
+        return f"{self.user} — {self.get_role_display()} ({where})"
+
+    def clean(self) -> None:
+        if self.team_id and self.product_id and self.team.product_id != self.product_id:
+            raise ValidationError({"team": _("This team belongs to another product.")})
+
+
+class StatusCategory(models.TextChoices):
+    TODO = "todo", _("To do")
+    IN_PROGRESS = "in_progress", _("In progress")
+    DONE = "done", _("Done")
+
+
+class Status(models.Model):
+    """A column of the product's workflow."""
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="statuses")
+    name = models.CharField(_("name"), max_length=60)
+    category = models.CharField(_("category"), max_length=16, choices=StatusCategory.choices)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    wip_limit = models.PositiveSmallIntegerField(_("WIP limit"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name = _("status")
+        verbose_name_plural = _("statuses")
+        constraints = [
+            models.UniqueConstraint(fields=["product", "name"], name="products_status_name_unique"),
+            models.CheckConstraint(
+                condition=Q(wip_limit__isnull=True) | Q(wip_limit__gt=0),
+                name="products_status_wip_limit_positive",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_done(self) -> bool:
+        return self.category == StatusCategory.DONE
+
+
+DEFAULT_STATUSES = [
+    (_("To do"), StatusCategory.TODO),
+    (_("In progress"), StatusCategory.IN_PROGRESS),
+    (_("Review"), StatusCategory.IN_PROGRESS),
+    (_("Done"), StatusCategory.DONE),
+]
+
+
+class EventQuerySet(models.QuerySet["Event"]):
+    def for_object(self, object_type: str, object_id: int) -> EventQuerySet:
+        return self.filter(object_type=object_type, object_id=object_id)
+
+    def for_sprint_since(self, sprint_id: int, since: dt.datetime) -> EventQuerySet:
+        return self.filter(sprint_id=sprint_id, created_at__gt=since)
+
+
+class Event(models.Model):
+    """One thing that happened, appended by a service in the transaction that did it."""
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    verb = models.CharField(_("verb"), max_length=40)
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="events")
+    team = models.ForeignKey(Team, on_delete=models.SET_NULL, null=True, related_name="+")
+    # A plain id, not a foreign key: products sits below sprints and must not depend on it.
+    sprint_id = models.BigIntegerField(null=True, blank=True)
+    object_type = models.CharField(_("object type"), max_length=40)
+    object_id = models.BigIntegerField(_("object id"))
+    before = models.JSONField(_("before"), default=dict, blank=True)
+    after = models.JSONField(_("after"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("time"), default=clock.now)
+
+    objects = EventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
+        indexes = [
+            # EventQuerySet.for_sprint_since: the daily digest, burndown and cumulative flow.
+            models.Index(fields=["sprint_id", "created_at"], name="products_event_sprint_time"),
+            # EventQuerySet.for_object: a story's history.
+            models.Index(
+                fields=["object_type", "object_id", "created_at"], name="products_event_object"
+            ),
+            # The product's activity feed and reports over a period.
+            models.Index(fields=["product", "created_at"], name="products_event_product_time"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.verb} {self.object_type}#{self.object_id}"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if self.pk is not None and not self._state.adding:
+            raise ValueError("Events are append-only.")
+        super().save(*args, **kwargs)

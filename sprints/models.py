@@ -1,0 +1,91 @@
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from products.models import Product, Team
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+MIN_SPRINT_DAYS = 14
+MAX_SPRINT_DAYS = 28
+
+
+class SprintState(models.TextChoices):
+    PLANNED = "planned", _("Planned")
+    ACTIVE = "active", _("Active")
+    CLOSED = "closed", _("Closed")
+
+
+class SprintQuerySet(models.QuerySet["Sprint"]):
+    def for_user(self, user: User) -> SprintQuerySet:
+        return self.filter(team__product__in=Product.objects.for_user(user))
+
+    def active(self) -> SprintQuerySet:
+        return self.filter(state=SprintState.ACTIVE)
+
+    def closed(self) -> SprintQuerySet:
+        return self.filter(state=SprintState.CLOSED)
+
+
+class Sprint(models.Model):
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="sprints")
+    name = models.CharField(_("name"), max_length=120)
+    goal = models.TextField(_("sprint goal"), blank=True)
+    start_date = models.DateField(_("start date"))
+    # Inclusive: a two-week sprint from Monday the 1st ends on Sunday the 14th.
+    end_date = models.DateField(_("end date"))
+    state = models.CharField(
+        _("state"), max_length=8, choices=SprintState.choices, default=SprintState.PLANNED
+    )
+    committed_points = models.PositiveIntegerField(_("committed points"), null=True, blank=True)
+    completed_points = models.PositiveIntegerField(_("completed points"), null=True, blank=True)
+    goal_met = models.BooleanField(_("sprint goal met"), null=True, blank=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+
+    objects = SprintQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["team", "start_date"]
+        verbose_name = _("sprint")
+        verbose_name_plural = _("sprints")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__gte=F("start_date") + dt.timedelta(days=MIN_SPRINT_DAYS - 1))
+                & Q(end_date__lte=F("start_date") + dt.timedelta(days=MAX_SPRINT_DAYS - 1)),
+                name="sprints_sprint_length_2_to_4_weeks",
+                violation_error_message=_("A sprint lasts from 14 to 28 days."),
+            ),
+            models.UniqueConstraint(
+                fields=["team"],
+                condition=Q(state="active"),
+                name="sprints_sprint_one_active_per_team",
+                violation_error_message=_("This team already has an active sprint."),
+            ),
+            models.UniqueConstraint(fields=["team", "name"], name="sprints_sprint_name_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def access_scope(self) -> tuple[int, int | None]:
+        return self.team.product_id, self.team_id
+
+    @property
+    def length_days(self) -> int:
+        return (self.end_date - self.start_date).days + 1
+
+    @property
+    def is_active(self) -> bool:
+        return self.state == SprintState.ACTIVE
+
+    def day_number(self, today: dt.date) -> int:
+        """1 on the first day; clamped to the sprint."""
+        return min(max((today - self.start_date).days + 1, 1), self.length_days)

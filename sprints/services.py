@@ -1,0 +1,284 @@
+"""Every change to sprints, and to which sprint a story belongs."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Sum
+from django.utils.translation import gettext as _
+
+from backlog import ranks
+from backlog.models import Story
+from products import access, clock, events
+from products.access import Capability
+from products.models import StatusCategory, Team
+from sprints.models import MAX_SPRINT_DAYS, MIN_SPRINT_DAYS, Sprint, SprintState
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+
+def check_dates(start_date: dt.date, end_date: dt.date) -> None:
+    length = (end_date - start_date).days + 1
+    if not MIN_SPRINT_DAYS <= length <= MAX_SPRINT_DAYS:
+        raise ValidationError(
+            {
+                "end_date": _("A sprint lasts from 14 to 28 days; this one lasts %(days)d.")
+                % {"days": length}
+            }
+        )
+
+
+def suggest_next(team: Team) -> dict[str, object]:
+    """Name and dates a new sprint of the team would most likely get."""
+    last = team.sprints.order_by("-end_date").first()
+    count = team.sprints.count()
+    start = last.end_date + dt.timedelta(days=1) if last else clock.today()
+    return {
+        "name": _("Sprint %(number)d") % {"number": count + 1},
+        "start_date": start,
+        "end_date": start + dt.timedelta(days=7 * team.sprint_weeks - 1),
+    }
+
+
+def _points(stories: object) -> int:
+    return stories.aggregate(total=Sum("points"))["total"] or 0  # type: ignore[attr-defined]
+
+
+@transaction.atomic
+def create_sprint(
+    *,
+    actor: User,
+    team: Team,
+    name: str,
+    start_date: dt.date,
+    end_date: dt.date,
+    goal: str = "",
+) -> Sprint:
+    """Refuses those who may not plan the team's sprints, and sprints outside 14–28 days."""
+    access.require(actor, Capability.PLAN_SPRINTS, team)
+    check_dates(start_date, end_date)
+    if not name.strip():
+        raise ValidationError({"name": _("A sprint needs a name.")})
+    if team.sprints.filter(name=name.strip()).exists():
+        raise ValidationError({"name": _("This team already has a sprint with that name.")})
+    sprint = Sprint.objects.create(
+        team=team, name=name.strip(), goal=goal, start_date=start_date, end_date=end_date
+    )
+    events.record(
+        actor=actor,
+        verb="sprint.created",
+        product=team.product,
+        team=team,
+        sprint_id=sprint.pk,
+        obj=sprint,
+        after={"name": sprint.name, "start": start_date.isoformat(), "end": end_date.isoformat()},
+    )
+    return sprint
+
+
+@transaction.atomic
+def update_sprint(
+    *, actor: User, sprint: Sprint, name: str, goal: str, start_date: dt.date, end_date: dt.date
+) -> Sprint:
+    """Refuses non-planners, closed sprints and lengths outside 14–28 days."""
+    access.require(actor, Capability.PLAN_SPRINTS, sprint)
+    if sprint.state == SprintState.CLOSED:
+        raise ValidationError(_("A closed sprint can't be changed."))
+    check_dates(start_date, end_date)
+    if sprint.team.sprints.exclude(pk=sprint.pk).filter(name=name.strip()).exists():
+        raise ValidationError({"name": _("This team already has a sprint with that name.")})
+    fields = ("name", "goal", "start_date", "end_date")
+    before = {f: str(getattr(sprint, f)) for f in fields}
+    sprint.name, sprint.goal = name.strip(), goal
+    sprint.start_date, sprint.end_date = start_date, end_date
+    sprint.save(update_fields=list(fields))
+    after = {f: str(getattr(sprint, f)) for f in fields}
+    events.record(
+        actor=actor,
+        verb="sprint.updated",
+        product=sprint.team.product,
+        team=sprint.team,
+        sprint_id=sprint.pk,
+        obj=sprint,
+        before=before,
+        after=after,
+    )
+    return sprint
+
+
+@transaction.atomic
+def add_story_to_sprint(*, actor: User, story: Story, sprint: Sprint) -> Story:
+    """Refuses non-planners, closed sprints, and stories of another product or team."""
+    access.require(actor, Capability.PLAN_SPRINTS, sprint)
+    if story.product_id != sprint.team.product_id:
+        raise ValidationError(_("This story belongs to another product."))
+    if story.team_id not in (None, sprint.team_id):
+        raise ValidationError(_("This story belongs to another team."))
+    if sprint.state == SprintState.CLOSED:
+        raise ValidationError(_("A closed sprint can't take stories."))
+    if story.sprint_id == sprint.pk:
+        return story
+    before = {"sprint": story.sprint_id, "team": story.team_id}
+    story.sprint, story.team = sprint, sprint.team
+    Story.objects.filter(pk=story.pk).update(
+        sprint=sprint, team=sprint.team, updated_by=actor, updated_at=clock.now()
+    )
+    events.record(
+        actor=actor,
+        verb="story.added_to_sprint",
+        product=sprint.team.product,
+        team=sprint.team,
+        sprint_id=sprint.pk,
+        obj=story,
+        before=before,
+        after={
+            "sprint": sprint.pk,
+            "team": sprint.team_id,
+            "points": story.points,
+            "active": sprint.is_active,
+        },
+    )
+    return story
+
+
+@transaction.atomic
+def remove_story_from_sprint(*, actor: User, story: Story) -> Story:
+    """Refuses non-planners and stories of a closed sprint."""
+    sprint = story.sprint
+    if sprint is None:
+        return story
+    access.require(actor, Capability.PLAN_SPRINTS, sprint)
+    if sprint.state == SprintState.CLOSED:
+        raise ValidationError(_("A closed sprint's stories stay where they were."))
+    Story.objects.filter(pk=story.pk).update(sprint=None, updated_by=actor, updated_at=clock.now())
+    story.sprint = None
+    events.record(
+        actor=actor,
+        verb="story.removed_from_sprint",
+        product=sprint.team.product,
+        team=sprint.team,
+        sprint_id=sprint.pk,
+        obj=story,
+        before={"sprint": sprint.pk},
+        after={"sprint": None, "points": story.points, "active": sprint.is_active},
+    )
+    return story
+
+
+@transaction.atomic
+def start_sprint(*, actor: User, sprint: Sprint) -> Sprint:
+    """Refuses non-planners, sprints not planned, and a second active sprint in the team."""
+    access.require(actor, Capability.PLAN_SPRINTS, sprint)
+    if sprint.state != SprintState.PLANNED:
+        raise ValidationError(_("Only a planned sprint can start."))
+    if Sprint.objects.active().filter(team_id=sprint.team_id).exists():
+        raise ValidationError(_("This team already has an active sprint; close it first."))
+    stories = sprint.stories.all()
+    sprint.state = SprintState.ACTIVE
+    sprint.committed_points = _points(stories)
+    sprint.started_at = clock.now()
+    try:
+        with transaction.atomic():
+            sprint.save(update_fields=["state", "committed_points", "started_at"])
+    except IntegrityError as exc:  # another start won the race
+        raise ValidationError(_("This team already has an active sprint; close it first.")) from exc
+    events.record(
+        actor=actor,
+        verb="sprint.started",
+        product=sprint.team.product,
+        team=sprint.team,
+        sprint_id=sprint.pk,
+        obj=sprint,
+        before={"state": SprintState.PLANNED},
+        after={
+            "state": SprintState.ACTIVE,
+            "committed_points": sprint.committed_points,
+            "stories": list(stories.values_list("pk", flat=True)),
+        },
+    )
+    return sprint
+
+
+@transaction.atomic
+def close_sprint(
+    *,
+    actor: User,
+    sprint: Sprint,
+    goal_met: bool | None = None,
+    carry_over_to: Sprint | None = None,
+) -> Sprint:
+    """Refuses non-planners and sprints not active. Unfinished stories go back to the top of
+    the backlog in their order, or into ``carry_over_to`` (a planned sprint of the team)."""
+    access.require(actor, Capability.PLAN_SPRINTS, sprint)
+    if sprint.state != SprintState.ACTIVE:
+        raise ValidationError(_("Only an active sprint can be closed."))
+    if carry_over_to is not None and (
+        carry_over_to.team_id != sprint.team_id or carry_over_to.state != SprintState.PLANNED
+    ):
+        raise ValidationError(_("Unfinished stories can only go to a planned sprint of this team."))
+    stories = sprint.stories.select_related("status")
+    done = stories.filter(status__category=StatusCategory.DONE)
+    unfinished = list(stories.exclude(status__category=StatusCategory.DONE).order_by("rank"))
+    sprint.state = SprintState.CLOSED
+    sprint.completed_points = _points(done)
+    sprint.goal_met = goal_met
+    sprint.closed_at = clock.now()
+    sprint.save(update_fields=["state", "completed_points", "goal_met", "closed_at"])
+
+    if carry_over_to is None and unfinished:
+        # Back to the top of the backlog, keeping their order: new keys before the first.
+        product_id = sprint.team.product_id
+        first = (
+            Story.objects.filter(product_id=product_id, sprint__isnull=True)
+            .order_by("rank")
+            .values_list("rank", flat=True)
+            .first()
+        )
+        lo = (
+            Story.objects.filter(product_id=product_id, rank__lt=first)
+            .order_by("-rank")
+            .values_list("rank", flat=True)
+            .first()
+            if first
+            else Story.objects.filter(product_id=product_id)
+            .exclude(pk__in=[s.pk for s in unfinished])
+            .order_by("-rank")
+            .values_list("rank", flat=True)
+            .first()
+        )
+        keys = []
+        for _story in unfinished:
+            lo = ranks.between(lo, first)
+            keys.append(lo)
+        # Park first, then place: the new keys may equal keys these same stories hold.
+        for story in unfinished:
+            Story.objects.filter(pk=story.pk).update(rank=f"~{story.pk}")
+        for story, key in zip(unfinished, keys, strict=True):
+            story.rank = key
+    for story in unfinished:
+        Story.objects.filter(pk=story.pk).update(
+            sprint=carry_over_to, rank=story.rank, updated_by=actor, updated_at=clock.now()
+        )
+    events.record(
+        actor=actor,
+        verb="sprint.closed",
+        product=sprint.team.product,
+        team=sprint.team,
+        sprint_id=sprint.pk,
+        obj=sprint,
+        before={"state": SprintState.ACTIVE},
+        after={
+            "state": SprintState.CLOSED,
+            "committed_points": sprint.committed_points,
+            "completed_points": sprint.completed_points,
+            "goal_met": goal_met,
+            "done": list(done.values_list("pk", flat=True)),
+            "carried_over": [s.pk for s in unfinished],
+            "carried_to": carry_over_to.pk if carry_over_to else None,
+        },
+    )
+    return sprint
