@@ -15,9 +15,10 @@ from typing import TYPE_CHECKING, Protocol
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
-from products.models import Membership, Role
+from products.models import Membership, Product, Role
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -181,3 +182,8 @@ def require(user: User | AnonymousUser, capability: Capability | str, obj: Scope
 
 def roles_in(user: User, product_id: int) -> list[tuple[int | None, str]]:
     return list(_grants(user).get(product_id, ()))
+
+
+def get_product_or_404(user: User | AnonymousUser, slug: str) -> Product:
+    """The product with this slug if the user belongs to it; 404 alike for unknown and foreign."""
+    return get_object_or_404(Product.objects.for_user(user), slug=slug)  # type: ignore[arg-type]

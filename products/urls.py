@@ -1,4 +1,10 @@
 from __future__ import annotations
 
+from django.urls import path
+
+from products import views
+
 app_name = "products"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.home, name="home"),
+]

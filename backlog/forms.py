@@ -1,0 +1,86 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
+
+from backlog.models import POINTS, Story
+from products.models import Product
+
+
+def member_choices(product: Product) -> Any:
+    return (
+        get_user_model()
+        .objects.filter(memberships__product=product)
+        .distinct()
+        .order_by("first_name", "username")
+    )
+
+
+class StoryForm(forms.ModelForm):
+    points = forms.TypedChoiceField(
+        label=_("Points"),
+        choices=[("", _("Unestimated"))] + [(p, str(p)) for p in POINTS],
+        coerce=int,
+        empty_value=None,
+        required=False,
+        error_messages={
+            "invalid_choice": _(
+                "%(value)s is not an allowed estimate: use 0, 1, 2, 3, 5, 8, 13, 20, 40 or 100."
+            )
+        },
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Story
+        fields = [
+            "title",
+            "kind",
+            "team",
+            "epic",
+            "points",
+            "assignee",
+            "description",
+            "acceptance_criteria",
+        ]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 6}),
+            "acceptance_criteria": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def __init__(self, *args: Any, product: Product, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["team"].queryset = product.teams.all()
+        self.fields["team"].empty_label = _("No team yet")
+        self.fields["epic"].queryset = product.epics.all()
+        self.fields["epic"].empty_label = _("No epic")
+        self.fields["assignee"].queryset = member_choices(product)
+        self.fields["assignee"].empty_label = _("Unassigned")
+        self.fields["title"].widget.attrs["autofocus"] = True
+
+
+class MoveForm(forms.Form):
+    """Where a story goes: a status and/or a neighbour. The server computes the rank."""
+
+    status = forms.ModelChoiceField(queryset=None, required=False, label=_("Status"))
+    after = forms.ModelChoiceField(queryset=None, required=False, widget=forms.HiddenInput)
+    before = forms.ModelChoiceField(queryset=None, required=False, widget=forms.HiddenInput)
+    position = forms.ChoiceField(
+        choices=[("", "—"), ("top", _("Top")), ("bottom", _("Bottom"))],
+        required=False,
+        label=_("Position"),
+    )
+
+    def __init__(self, *args: Any, product: Product, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["status"].queryset = product.statuses.all()
+        stories = Story.objects.filter(product=product)
+        self.fields["after"].queryset = stories
+        self.fields["before"].queryset = stories
+        invalid = _("Choose a %(what)s of this product.")
+        self.fields["status"].error_messages["invalid_choice"] = invalid % {"what": _("status")}
+        for name in ("after", "before"):
+            self.fields[name].error_messages["invalid_choice"] = invalid % {"what": _("story")}

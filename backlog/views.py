@@ -1,0 +1,136 @@
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from backlog import services
+from backlog.forms import MoveForm, StoryForm
+from backlog.models import Story
+from products import access
+from products.access import Capability
+from products.models import Event, Product
+from products.views import add_service_errors, product_context
+
+
+def _story_or_404(request: HttpRequest, slug: str, pk: int) -> tuple[Product, Story]:
+    product = access.get_product_or_404(request.user, slug)
+    story = get_object_or_404(
+        Story.objects.select_related("status", "team", "epic", "sprint", "assignee"),
+        product=product,
+        pk=pk,
+    )
+    return product, story
+
+
+def _detail_context(
+    request: HttpRequest, product: Product, story: Story, **overrides: object
+) -> dict[str, object]:
+    history = (
+        Event.objects.for_object("story", story.pk).select_related("actor").order_by("-created_at")
+    )
+    context = product_context(request, product) | {
+        "story": story,
+        "form": StoryForm(instance=story, product=product, initial={"version": story.version}),
+        "can_edit": access.can(request.user, Capability.EDIT_STORY, story),
+        "move_form": MoveForm(product=product, initial={"status": story.status_id}),
+        "can_move": access.can(
+            request.user,
+            Capability.MOVE_CARDS if story.sprint_id else Capability.ORDER_BACKLOG,
+            story,
+        ),
+        "tasks": story.tasks.select_related("assignee"),
+        "history": history[:50],
+        "stale": None,
+    }
+    return context | overrides
+
+
+@login_required
+def story_create(request: HttpRequest, slug: str) -> HttpResponse:
+    product = access.get_product_or_404(request.user, slug)
+    access.require(request.user, Capability.CREATE_STORY, product)
+    form = StoryForm(request.POST or None, product=product)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+        try:
+            story = services.create_story(actor=request.user, product=product, **data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            return redirect("backlog:story", slug=product.slug, pk=story.pk)
+    status = 422 if request.method == "POST" else 200
+    context = product_context(request, product) | {"form": form}
+    return render(request, "backlog/story_form.html", context, status=status)
+
+
+@login_required
+def story_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    product, story = _story_or_404(request, slug, pk)
+    form: StoryForm | None = None
+    status, stale = 200, None
+    if request.method == "POST":
+        access.require(request.user, Capability.EDIT_STORY, story)
+        form = StoryForm(request.POST, instance=story, product=product)
+        status = 422
+        if form.is_valid():
+            version = form.cleaned_data.pop("version") or 0
+            changes = {k: form.cleaned_data[k] for k in services.EDITABLE_FIELDS}
+            story.refresh_from_db()  # is_valid() wrote the form's values onto the instance
+            try:
+                services.update_story(actor=request.user, story=story, version=version, **changes)
+            except services.StaleEdit as conflict:
+                status = 409
+                # Show the current values, keep what the user typed beside them to copy.
+                yours = dict(form.cleaned_data)
+                form = StoryForm(
+                    instance=conflict.current,
+                    product=product,
+                    initial={"version": conflict.current.version},
+                )
+                stale = {"current": conflict.current, "yours": yours}
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                return redirect("backlog:story", slug=product.slug, pk=story.pk)
+        story.refresh_from_db()
+    context = _detail_context(request, product, story, stale=stale)
+    if form is not None:
+        context["form"] = form
+    template = "backlog/story_detail.html"
+    if request.htmx and request.method == "POST":
+        template += "#story-form"
+    return render(request, template, context, status=status)
+
+
+@login_required
+@require_POST
+def story_move(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    product, story = _story_or_404(request, slug, pk)
+    form = MoveForm(request.POST, product=product)
+    if form.is_valid():
+        data = form.cleaned_data
+        after, before = data["after"], data["before"]
+        others = Story.objects.filter(product=product).exclude(pk=story.pk)
+        scope = others.filter(Q(sprint=story.sprint) if story.sprint_id else Q(sprint=None))
+        if data["position"] == "top":
+            after, before = None, scope.order_by("rank").first()
+        elif data["position"] == "bottom":
+            after, before = scope.order_by("-rank").first(), None
+        try:
+            services.move_story(
+                actor=request.user, story=story, status=data["status"], after=after, before=before
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            return redirect("backlog:story", slug=product.slug, pk=story.pk)
+    else:
+        access.require(request.user, Capability.VIEW, story)
+    story.refresh_from_db()
+    context = _detail_context(request, product, story, move_form=form)
+    template = "backlog/story_detail.html" + ("#move-form" if request.htmx else "")
+    return render(request, template, context, status=422)

@@ -1,0 +1,74 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from backlog.models import Story
+from products.models import Team
+from sprints.models import Sprint, SprintState
+from sprints.services import check_dates
+
+
+class SprintForm(forms.ModelForm):
+    class Meta:
+        model = Sprint
+        fields = ["name", "start_date", "end_date", "goal"]
+        widgets = {
+            "start_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "end_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "goal": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("start_date") and data.get("end_date"):
+            try:
+                check_dates(data["start_date"], data["end_date"])
+            except ValidationError as error:
+                self.add_error(None, error)
+        return data
+
+    def validate_constraints(self, exclude: Any = None) -> None:
+        # The service checks the same rules with clearer messages, per field.
+        return None
+
+    def validate_unique(self) -> None:
+        return None
+
+
+class CloseSprintForm(forms.Form):
+    goal_met = forms.TypedChoiceField(
+        label=_("Was the sprint goal met?"),
+        choices=[("yes", _("Yes")), ("no", _("No"))],
+        coerce=lambda v: v == "yes",
+        widget=forms.RadioSelect,
+    )
+    carry_over_to = forms.ModelChoiceField(
+        queryset=Sprint.objects.none(),
+        required=False,
+        label=_("Unfinished stories go to"),
+        empty_label=_("The top of the product backlog"),
+    )
+
+    def __init__(self, *args: Any, team: Team, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["carry_over_to"].queryset = team.sprints.filter(state=SprintState.PLANNED)
+
+
+class AddStoryForm(forms.Form):
+    story = forms.ModelChoiceField(
+        queryset=Story.objects.none(),
+        label=_("Story"),
+        error_messages={"invalid_choice": _("Choose a backlog story of this team or product.")},
+    )
+
+    def __init__(self, *args: Any, team: Team, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["story"].queryset = (
+            Story.objects.filter(product_id=team.product_id, sprint__isnull=True)
+            .exclude(team__isnull=False, team__in=team.product.teams.exclude(pk=team.pk))
+            .order_by("-ready", "rank")
+        )

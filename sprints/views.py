@@ -1,0 +1,219 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q, Sum
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from backlog.models import Story
+from products import access, clock
+from products.access import Capability
+from products.models import Product, StatusCategory, Team
+from products.views import add_service_errors, product_context
+from sprints import services
+from sprints.forms import AddStoryForm, CloseSprintForm, SprintForm
+from sprints.models import Sprint, SprintState
+
+DONE = Q(stories__status__category=StatusCategory.DONE)
+
+
+def _with_progress(sprints: Any) -> Any:
+    return sprints.annotate(
+        story_count=Count("stories", distinct=True),
+        points_total=Sum("stories__points"),
+        points_done=Sum("stories__points", filter=DONE),
+        done_count=Count("stories", filter=DONE, distinct=True),
+    )
+
+
+@login_required
+def product_overview(request: HttpRequest, slug: str) -> HttpResponse:
+    """The product's home: vision, and every team's sprint at a glance."""
+    product = access.get_product_or_404(request.user, slug)
+    context = product_context(request, product)
+    active = {
+        s.team_id: s for s in _with_progress(Sprint.objects.active().filter(team__product=product))
+    }
+    today = clock.today()
+    for team in context["teams"]:
+        team.active_sprint = active.get(team.pk)
+    backlog = Story.objects.filter(product=product, sprint__isnull=True).aggregate(
+        count=Count("pk"), points=Sum("points"), ready=Count("pk", filter=Q(ready=True))
+    )
+    context |= {"today": today, "backlog": backlog}
+    return render(request, "sprints/product_overview.html", context)
+
+
+def _team_or_404(request: HttpRequest, slug: str, team_slug: str) -> tuple[Product, Team]:
+    product = access.get_product_or_404(request.user, slug)
+    return product, get_object_or_404(Team, product=product, slug=team_slug)
+
+
+def _team_context(
+    request: HttpRequest, product: Product, team: Team, form: SprintForm | None = None
+) -> dict[str, Any]:
+    sprints = list(_with_progress(team.sprints.order_by("-start_date")))
+    if form is None:
+        form = SprintForm(initial=services.suggest_next(team))
+    return product_context(request, product) | {
+        "team": team,
+        "active": [s for s in sprints if s.state == SprintState.ACTIVE],
+        "planned": sorted(
+            (s for s in sprints if s.state == SprintState.PLANNED), key=lambda s: s.start_date
+        ),
+        "closed": [s for s in sprints if s.state == SprintState.CLOSED],
+        "members": team.memberships.select_related("user").order_by("role", "user__username"),
+        "sprint_form": form,
+        "can_plan": access.can(request.user, Capability.PLAN_SPRINTS, team),
+    }
+
+
+@login_required
+def team_detail(request: HttpRequest, slug: str, team_slug: str) -> HttpResponse:
+    product, team = _team_or_404(request, slug, team_slug)
+    return render(request, "sprints/team.html", _team_context(request, product, team))
+
+
+@login_required
+@require_POST
+def sprint_create(request: HttpRequest, slug: str, team_slug: str) -> HttpResponse:
+    product, team = _team_or_404(request, slug, team_slug)
+    access.require(request.user, Capability.PLAN_SPRINTS, team)
+    form = SprintForm(request.POST)
+    if form.is_valid():
+        try:
+            sprint = services.create_sprint(actor=request.user, team=team, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            return redirect("sprints:sprint", slug=product.slug, pk=sprint.pk)
+    template = "sprints/team.html" + ("#sprint-form" if request.htmx else "")
+    return render(request, template, _team_context(request, product, team, form), status=422)
+
+
+def _sprint_or_404(request: HttpRequest, slug: str, pk: int) -> tuple[Product, Sprint]:
+    product = access.get_product_or_404(request.user, slug)
+    sprint = get_object_or_404(Sprint.objects.select_related("team"), team__product=product, pk=pk)
+    return product, sprint
+
+
+def _sprint_context(
+    request: HttpRequest, product: Product, sprint: Sprint, **forms: Any
+) -> dict[str, Any]:
+    stories = sprint.stories.select_related("status", "assignee", "epic").order_by(
+        "status__position", "rank"
+    )
+    can_plan = access.can(request.user, Capability.PLAN_SPRINTS, sprint)
+    return product_context(request, product) | {
+        "team": sprint.team,
+        "sprint": sprint,
+        "stories": stories,
+        "totals": stories.aggregate(
+            planned=Sum("points"),
+            done=Sum("points", filter=Q(status__category=StatusCategory.DONE)),
+        ),
+        "can_plan": can_plan,
+        "add_form": forms.get("add_form") or AddStoryForm(team=sprint.team),
+        "close_form": forms.get("close_form") or CloseSprintForm(team=sprint.team),
+        "edit_form": forms.get("edit_form") or SprintForm(instance=sprint),
+        "error": forms.get("error"),
+        "today": clock.today(),
+    }
+
+
+@login_required
+def sprint_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    product, sprint = _sprint_or_404(request, slug, pk)
+    return render(request, "sprints/sprint.html", _sprint_context(request, product, sprint))
+
+
+def _sprint_action_failed(
+    request: HttpRequest, product: Product, sprint: Sprint, error: ValidationError, **forms: Any
+) -> HttpResponse:
+    sprint.refresh_from_db()
+    context = _sprint_context(request, product, sprint, error=error.messages, **forms)
+    return render(request, "sprints/sprint.html", context, status=422)
+
+
+@login_required
+@require_POST
+def sprint_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    product, sprint = _sprint_or_404(request, slug, pk)
+    access.require(request.user, Capability.PLAN_SPRINTS, sprint)
+    form = SprintForm(request.POST, instance=Sprint(team=sprint.team))
+    if form.is_valid():
+        try:
+            services.update_sprint(actor=request.user, sprint=sprint, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            return redirect("sprints:sprint", slug=product.slug, pk=sprint.pk)
+    sprint.refresh_from_db()
+    context = _sprint_context(request, product, sprint, edit_form=form)
+    return render(request, "sprints/sprint.html", context, status=422)
+
+
+@login_required
+@require_POST
+def sprint_start(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    product, sprint = _sprint_or_404(request, slug, pk)
+    try:
+        services.start_sprint(actor=request.user, sprint=sprint)
+    except ValidationError as error:
+        return _sprint_action_failed(request, product, sprint, error)
+    return redirect("sprints:sprint", slug=product.slug, pk=sprint.pk)
+
+
+@login_required
+@require_POST
+def sprint_close(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    product, sprint = _sprint_or_404(request, slug, pk)
+    access.require(request.user, Capability.PLAN_SPRINTS, sprint)
+    form = CloseSprintForm(request.POST, team=sprint.team)
+    if not form.is_valid():
+        sprint.refresh_from_db()
+        context = _sprint_context(request, product, sprint, close_form=form)
+        return render(request, "sprints/sprint.html", context, status=422)
+    try:
+        services.close_sprint(actor=request.user, sprint=sprint, **form.cleaned_data)
+    except ValidationError as error:
+        return _sprint_action_failed(request, product, sprint, error, close_form=form)
+    return redirect("sprints:sprint", slug=product.slug, pk=sprint.pk)
+
+
+@login_required
+@require_POST
+def sprint_add_story(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    product, sprint = _sprint_or_404(request, slug, pk)
+    access.require(request.user, Capability.PLAN_SPRINTS, sprint)
+    form = AddStoryForm(request.POST, team=sprint.team)
+    if not form.is_valid():
+        return render(
+            request,
+            "sprints/sprint.html",
+            _sprint_context(request, product, sprint, add_form=form),
+            status=422,
+        )
+    try:
+        services.add_story_to_sprint(
+            actor=request.user, story=form.cleaned_data["story"], sprint=sprint
+        )
+    except ValidationError as error:
+        return _sprint_action_failed(request, product, sprint, error, add_form=form)
+    return redirect("sprints:sprint", slug=product.slug, pk=sprint.pk)
+
+
+@login_required
+@require_POST
+def sprint_remove_story(request: HttpRequest, slug: str, pk: int, story_pk: int) -> HttpResponse:
+    product, sprint = _sprint_or_404(request, slug, pk)
+    story = get_object_or_404(Story, sprint=sprint, pk=story_pk)
+    try:
+        services.remove_story_from_sprint(actor=request.user, story=story)
+    except ValidationError as error:
+        return _sprint_action_failed(request, product, sprint, error)
+    return redirect("sprints:sprint", slug=product.slug, pk=sprint.pk)
