@@ -9,10 +9,11 @@ from django.views.decorators.http import require_POST
 
 from backlog import services
 from backlog.forms import MoveForm, StoryForm
+from backlog.history import story_history
 from backlog.models import Story
 from products import access
 from products.access import Capability
-from products.models import Event, Product
+from products.models import Product
 from products.views import add_service_errors, product_context
 
 
@@ -29,9 +30,6 @@ def _story_or_404(request: HttpRequest, slug: str, pk: int) -> tuple[Product, St
 def _detail_context(
     request: HttpRequest, product: Product, story: Story, **overrides: object
 ) -> dict[str, object]:
-    history = (
-        Event.objects.for_object("story", story.pk).select_related("actor").order_by("-created_at")
-    )
     context = product_context(request, product) | {
         "story": story,
         "form": StoryForm(instance=story, product=product, initial={"version": story.version}),
@@ -43,7 +41,7 @@ def _detail_context(
             story,
         ),
         "tasks": story.tasks.select_related("assignee"),
-        "history": history[:50],
+        "history": story_history(story),
         "stale": None,
     }
     return context | overrides

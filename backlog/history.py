@@ -1,0 +1,101 @@
+"""A story's history, read from the event log and put in words."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
+
+from backlog.models import Epic, Story
+from products.models import Event, Status, Team
+
+VERBS = {
+    "story.created": _("created the story"),
+    "story.updated": _("edited the story"),
+    "story.moved": _("moved the story"),
+    "story.ready": _("marked it ready"),
+    "story.unready": _("marked it not ready"),
+    "story.added_to_sprint": _("added it to a sprint"),
+    "story.removed_from_sprint": _("took it out of its sprint"),
+    "story.accepted": _("accepted the story"),
+    "story.rejected": _("sent the story back"),
+}
+# Fields shown in a change, with the model that an id of that field names.
+LOOKUPS: dict[str, Any] = {
+    "status": Status,
+    "team": Team,
+    "epic": Epic,
+    "assignee": get_user_model(),
+    "sprint": Story._meta.get_field("sprint").related_model,
+}
+HIDDEN = {"rank", "active"}
+# Sprint events carry points and team for the reports; the history only names the sprint.
+ONLY = {"story.added_to_sprint": {"sprint"}, "story.removed_from_sprint": {"sprint"}}
+
+
+@dataclass
+class Change:
+    label: str
+    old: Any
+    new: Any
+
+
+@dataclass
+class Entry:
+    event: Event
+    text: str
+    changes: list[Change] = field(default_factory=list)
+    reordered: bool = False
+
+
+def _label(name: str) -> str:
+    try:
+        return str(Story._meta.get_field(name).verbose_name).capitalize()
+    except Exception:  # a key that isn't a story field (e.g. "stories")
+        return name
+
+
+def story_history(story: Story, limit: int = 50) -> list[Entry]:
+    events = list(
+        Event.objects.for_object("story", story.pk)
+        .select_related("actor")
+        .order_by("-created_at", "-id")[:limit]
+    )
+    wanted: dict[str, set[int]] = {name: set() for name in LOOKUPS}
+    for event in events:
+        for values in (event.before, event.after):
+            for name, value in values.items():
+                if name in wanted and isinstance(value, int):
+                    wanted[name].add(value)
+    names = {
+        name: {obj.pk: str(obj) for obj in LOOKUPS[name].objects.filter(pk__in=ids)}
+        for name, ids in wanted.items()
+        if ids
+    }
+
+    def show(name: str, value: Any) -> Any:
+        if value in (None, ""):
+            return "—"
+        return names.get(name, {}).get(value, value) if name in LOOKUPS else value
+
+    entries = []
+    for event in events:
+        entry = Entry(event=event, text=str(VERBS.get(event.verb, event.verb)))
+        keys = event.after.keys() if event.verb != "story.created" else ()
+        for name in keys:
+            only = ONLY.get(event.verb)
+            if only is not None and name not in only:
+                continue
+            if name in HIDDEN or event.before.get(name) == event.after.get(name):
+                if name == "rank" and event.before.get(name) != event.after.get(name):
+                    entry.reordered = True
+                continue
+            entry.changes.append(
+                Change(
+                    _label(name), show(name, event.before.get(name)), show(name, event.after[name])
+                )
+            )
+        entries.append(entry)
+    return entries
