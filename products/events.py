@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import threading
 from typing import TYPE_CHECKING, Any
 
 from asgiref.sync import async_to_sync
@@ -67,10 +69,30 @@ def publish(event: Event) -> None:
         "actor_id": event.actor_id,
         "after": event.after,
     }
-    for group in group_names(
+    groups = group_names(
         product_id=event.product_id, team_id=event.team_id, sprint_id=event.sprint_id
-    ):
-        try:
-            async_to_sync(layer.group_send)(group, message)
-        except Exception:  # a live update lost must never undo or fail the write
-            logger.exception("Could not publish event %s to %s", event.pk, group)
+    )
+
+    async def send_all() -> None:
+        for group in groups:
+            await layer.group_send(group, message)
+
+    try:
+        if _loop_running():
+            # Called from a thread that runs an event loop (an async test harness, say):
+            # async_to_sync refuses that thread, so send from a short-lived one.
+            worker = threading.Thread(target=async_to_sync(send_all))
+            worker.start()
+            worker.join()
+        else:
+            async_to_sync(send_all)()
+    except Exception:  # a lost live update must never fail or undo the write
+        logger.exception("Could not publish event %s to %s", event.pk, groups)
+
+
+def _loop_running() -> bool:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
