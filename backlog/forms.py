@@ -80,7 +80,10 @@ class MoveForm(forms.Form):
         stories = Story.objects.filter(product=product)
         self.fields["after"].queryset = stories
         self.fields["before"].queryset = stories
-        invalid = _("Choose a %(what)s of this product.")
-        self.fields["status"].error_messages["invalid_choice"] = invalid % {"what": _("status")}
+        self.fields["status"].error_messages["invalid_choice"] = _(
+            "Choose a status of this product."
+        )
         for name in ("after", "before"):
-            self.fields[name].error_messages["invalid_choice"] = invalid % {"what": _("story")}
+            self.fields[name].error_messages["invalid_choice"] = _(
+                "Choose a story of this product."
+            )

@@ -61,7 +61,9 @@ def _check_belongs(product: Product, **objects: Any) -> None:
     errors = {}
     for name, obj in objects.items():
         if obj is not None and obj.product_id != product.pk:
-            errors[name] = _("This %(name)s belongs to another product.") % {"name": name}
+            errors[name] = _("This %(object)s belongs to another product.") % {
+                "object": obj._meta.verbose_name
+            }
     if errors:
         raise ValidationError(errors)
 
