@@ -184,6 +184,10 @@ class Story(models.Model):
             # The unique index also serves every "ordered by rank within the product" read.
             models.UniqueConstraint(fields=["product", "rank"], name="backlog_story_rank_unique"),
             models.CheckConstraint(
+                condition=Q(kind__in=StoryKind.values),
+                name="backlog_story_kind_valid",
+            ),
+            models.CheckConstraint(
                 condition=Q(points__isnull=True) | Q(points__in=POINTS),
                 name="backlog_story_points_allowed",
                 violation_error_message=_(

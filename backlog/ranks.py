@@ -45,7 +45,7 @@ def _after(lo: str) -> str:
     for i, c in enumerate(lo):
         if c != "z":
             return lo[:i] + DIGITS[_INDEX[c] + 1]
-    return lo + "i"
+    return lo + "1"
 
 
 def _before(hi: str) -> str:

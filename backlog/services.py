@@ -85,6 +85,17 @@ def _check_assignee(product: Product, assignee: User | None) -> None:
         raise ValidationError({"assignee": _("The assignee must be a member of the product.")})
 
 
+def _check_kind(kind: str) -> None:
+    if kind not in StoryKind.values:
+        raise ValidationError({"kind": _("Choose story, bug, spike or chore.")})
+
+
+def rebalance_if_long(product: Product, *keys: str) -> None:
+    """After commit, rebalance the product's keys if one of these grew too long."""
+    if any(len(key) > RANK_REBALANCE_LENGTH for key in keys):
+        transaction.on_commit(lambda: rebalance_ranks(actor=None, product=product))
+
+
 def _rank_after_last(product: Product) -> str:
     last = Story.objects.filter(product=product).order_by("-rank").values_list("rank", flat=True)
     return ranks.between(last.first(), None)
@@ -113,6 +124,7 @@ def create_story(
         access.require(actor, Capability.EDIT_STORY, team)
     _check_belongs(product, epic=epic, status=status)
     _check_points(points)
+    _check_kind(kind)
     _check_assignee(product, assignee)
     if not title.strip():
         raise ValidationError({"title": _("A story needs a title.")})
@@ -148,6 +160,7 @@ def create_story(
         obj=story,
         after=_snapshot(story, (*EDITABLE_FIELDS, "status", "rank")),
     )
+    rebalance_if_long(product, rank)
     return story
 
 
@@ -168,6 +181,8 @@ def update_story(*, actor: User, story: Story, version: int, **changes: Any) -> 
             raise ValidationError({"team": _("Take the story out of its sprint first.")})
     _check_belongs(product, epic=changes.get("epic"))
     _check_points(changes.get("points"))
+    if "kind" in changes:
+        _check_kind(changes["kind"])
     _check_assignee(product, changes.get("assignee"))
     if "title" in changes and not str(changes["title"]).strip():
         raise ValidationError({"title": _("A story needs a title.")})
@@ -280,8 +295,7 @@ def move_story(
         before=old,
         after=new,
     )
-    if len(story.rank) > RANK_REBALANCE_LENGTH:
-        transaction.on_commit(lambda: rebalance_ranks(actor=None, product=story.product))
+    rebalance_if_long(story.product, story.rank)
     return story
 
 

@@ -23,6 +23,8 @@ REVIEW_PER_WEEK, REVIEW_MAX = 60, 240
 RETRO_PER_WEEK, RETRO_MAX = 45, 180
 DAILY_MINUTES = 15
 REFINEMENT_MINUTES = 60
+BREAK_MINUTES = 15
+END_OF_DAY = dt.time(17, 30)
 
 
 def _local(team_day: dt.date, time: dt.time, tz: dt.tzinfo) -> dt.datetime:
@@ -77,7 +79,12 @@ def plan_for(sprint: Sprint) -> list[Ceremony]:
                 )
             )
     review = min(REVIEW_PER_WEEK * weeks, REVIEW_MAX)
-    review_at = _local(last, afternoon, tz)
+    retro = min(RETRO_PER_WEEK * weeks, RETRO_MAX)
+    # Review in the afternoon, early enough that the retrospective ends by 17:30.
+    review_at = min(
+        _local(last, afternoon, tz),
+        _local(last, END_OF_DAY, tz) - dt.timedelta(minutes=review + BREAK_MINUTES + retro),
+    )
     planned += [
         Ceremony(
             team=team,
@@ -90,8 +97,8 @@ def plan_for(sprint: Sprint) -> list[Ceremony]:
             team=team,
             sprint=sprint,
             kind=CeremonyKind.RETROSPECTIVE,
-            starts_at=review_at + dt.timedelta(minutes=review + 15),
-            duration_minutes=min(RETRO_PER_WEEK * weeks, RETRO_MAX),
+            starts_at=review_at + dt.timedelta(minutes=review + BREAK_MINUTES),
+            duration_minutes=retro,
         ),
     ]
     return planned

@@ -112,9 +112,10 @@ class Role(models.TextChoices):
     STAKEHOLDER = "stakeholder", _("Stakeholder")
 
 
-# Roles held on the whole product; the others are held in one team.
-PRODUCT_ROLES = frozenset({Role.PM, Role.STAKEHOLDER})
-TEAM_ROLES = frozenset({Role.PO, Role.SCRUM_MASTER, Role.DEVELOPER})
+# Roles held on the whole product; the others are held in one team. Tuples, not sets:
+# the membership constraint lists them, and its migration must not depend on hash order.
+PRODUCT_ROLES = (Role.PM, Role.STAKEHOLDER)
+TEAM_ROLES = (Role.PO, Role.SCRUM_MASTER, Role.DEVELOPER)
 
 
 class Membership(models.Model):

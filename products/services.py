@@ -33,9 +33,9 @@ def create_product(
     """Refuses anyone but a superuser (Head of Product)."""
     if not actor.is_superuser:
         raise PermissionDenied(_("Only the Head of Product creates products."))
-    product = Product.objects.create(
-        name=name, slug=slug, vision=vision, business_case=business_case
-    )
+    product = Product(name=name, slug=slug, vision=vision, business_case=business_case)
+    product.full_clean()
+    product.save()
     # Status names are data the team renames; they start in the site's language.
     with override(None):
         Status.objects.bulk_create(

@@ -8,10 +8,12 @@ from typing import TYPE_CHECKING
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from backlog import ranks
 from backlog.models import Story
+from backlog.services import rebalance_if_long
 from products import access, clock, events
 from products.access import Capability
 from products.models import StatusCategory, Team
@@ -32,11 +34,15 @@ def check_dates(start_date: dt.date, end_date: dt.date) -> None:
         )
 
 
+def team_today(team: Team) -> dt.date:
+    return timezone.localdate(clock.now(), team.tzinfo)
+
+
 def suggest_next(team: Team) -> dict[str, object]:
     """Name and dates a new sprint of the team would most likely get."""
     last = team.sprints.order_by("-end_date").first()
     count = team.sprints.count()
-    start = last.end_date + dt.timedelta(days=1) if last else clock.today()
+    start = last.end_date + dt.timedelta(days=1) if last else team_today(team)
     return {
         "name": _("Sprint %(number)d") % {"number": count + 1},
         "start_date": start,
@@ -259,6 +265,7 @@ def close_sprint(
             Story.objects.filter(pk=story.pk).update(rank=f"~{story.pk}")
         for story, key in zip(unfinished, keys, strict=True):
             story.rank = key
+        rebalance_if_long(sprint.team.product, *keys)
     for story in unfinished:
         Story.objects.filter(pk=story.pk).update(
             sprint=carry_over_to, rank=story.rank, updated_by=actor, updated_at=clock.now()

@@ -123,7 +123,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='membership',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('role__in', ['pm', 'stakeholder']), ('team__isnull', True)), models.Q(('role__in', ['sm', 'po', 'dev']), ('team__isnull', False)), _connector='OR'), name='products_membership_role_scope', violation_error_message='Product Managers and Stakeholders belong to the product; Product Owners, Scrum Masters and Developers to a team.'),
+            constraint=models.CheckConstraint(condition=models.Q(models.Q(('role__in', ['pm', 'stakeholder']), ('team__isnull', True)), models.Q(('role__in', ['po', 'sm', 'dev']), ('team__isnull', False)), _connector='OR'), name='products_membership_role_scope', violation_error_message='Product Managers and Stakeholders belong to the product; Product Owners, Scrum Masters and Developers to a team.'),
         ),
         migrations.AddIndex(
             model_name='event',
