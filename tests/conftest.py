@@ -1,0 +1,137 @@
+"""Role fixtures shared by every test folder.
+
+``team`` and ``other_team`` are two teams of one ``product``. PM and Stakeholder hold their
+role on the product; PO, Scrum Master and Developer in ``team``; ``other_team_po`` and
+``other_team_developer`` in ``other_team``; ``outsider`` belongs nowhere; ``superuser`` is
+the Head of Product, who created the product.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from django.db import IntegrityError, connection, transaction
+from pytest_django import Settings
+
+from accounts.models import User
+from backlog.models import Story
+from products import services
+from products.models import Product, Role, Team
+from sprints.models import Sprint
+from tests.backlog.factories import StoryFactory
+from tests.products.factories import MembershipFactory, SuperuserFactory, TeamFactory, UserFactory
+from tests.sprints.factories import SPRINT_START, SprintFactory
+
+MakeStory = Callable[..., Story]
+
+
+@contextlib.contextmanager
+def violates(constraint: str) -> Iterator[None]:
+    """The block must break the named database constraint.
+
+    PostgreSQL names the constraint in every error and SQLite in CHECK failures (its UNIQUE
+    failures list the columns instead), so the name is checked wherever the database gives it.
+    """
+    with pytest.raises(IntegrityError) as excinfo, transaction.atomic():
+        yield
+    message = str(excinfo.value)
+    if connection.vendor == "postgresql" or "CHECK" in message:
+        assert constraint in message, message
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hasher(settings: Settings) -> None:
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def superuser(db: None) -> User:
+    return SuperuserFactory(username="head")
+
+
+@pytest.fixture
+def product(superuser: User) -> Product:
+    return services.create_product(actor=superuser, name="Cadence", slug="cadence")
+
+
+@pytest.fixture
+def team(product: Product) -> Team:
+    return TeamFactory(product=product, name="Falcons", slug="falcons")
+
+
+@pytest.fixture
+def other_team(product: Product) -> Team:
+    return TeamFactory(product=product, name="Owls", slug="owls")
+
+
+def _member(username: str, product: Product, role: Role, team: Team | None = None) -> User:
+    user = UserFactory(username=username)
+    MembershipFactory(user=user, product=product, team=team, role=role)
+    return user
+
+
+@pytest.fixture
+def pm(product: Product) -> User:
+    return _member("pm", product, Role.PM)
+
+
+@pytest.fixture
+def stakeholder(product: Product) -> User:
+    return _member("stakeholder", product, Role.STAKEHOLDER)
+
+
+@pytest.fixture
+def po(product: Product, team: Team) -> User:
+    return _member("po", product, Role.PO, team)
+
+
+@pytest.fixture
+def scrum_master(product: Product, team: Team) -> User:
+    return _member("scrum_master", product, Role.SCRUM_MASTER, team)
+
+
+@pytest.fixture
+def developer(product: Product, team: Team) -> User:
+    return _member("developer", product, Role.DEVELOPER, team)
+
+
+@pytest.fixture
+def other_team_developer(product: Product, other_team: Team) -> User:
+    return _member("other_team_developer", product, Role.DEVELOPER, other_team)
+
+
+@pytest.fixture
+def other_team_po(product: Product, other_team: Team) -> User:
+    return _member("other_team_po", product, Role.PO, other_team)
+
+
+@pytest.fixture
+def outsider(db: None) -> User:
+    return UserFactory(username="outsider")
+
+
+@pytest.fixture
+def make_story(product: Product, team: Team) -> MakeStory:
+    """Make a story row ranked at the end: of ``team`` in ``product`` unless told otherwise."""
+
+    def make(**kwargs: Any) -> Story:
+        kwargs.setdefault("product", product)
+        kwargs.setdefault("team", team if kwargs["product"] == product else None)
+        return StoryFactory(**kwargs)
+
+    return make
+
+
+@pytest.fixture
+def sprint(team: Team) -> Sprint:
+    """A planned 14-day sprint of ``team``, Monday 2 March to Sunday 15 March 2026."""
+    return SprintFactory(
+        team=team,
+        name="Sprint 1",
+        start_date=SPRINT_START,
+        end_date=SPRINT_START + dt.timedelta(days=13),
+    )

@@ -1,0 +1,88 @@
+"""Users, products, teams, memberships and statuses.
+
+Products are made through ``products.services.create_product`` so that every product has
+its default workflow statuses, as in the app; the rest are plain rows.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import factory
+from factory.django import DjangoModelFactory, Password
+
+from accounts.models import User
+from products import services
+from products.models import Membership, Product, Role, Status, StatusCategory, Team
+
+
+class UserFactory(DjangoModelFactory[User]):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda o: f"{o.username}@example.com")
+    password = Password("password")
+
+
+class SuperuserFactory(UserFactory):
+    username = factory.Sequence(lambda n: f"head{n}")
+    is_superuser = True
+    is_staff = True
+
+
+class ProductFactory(DjangoModelFactory[Product]):
+    class Meta:
+        model = Product
+
+    name = factory.Sequence(lambda n: f"Product {n}")
+    slug = factory.Sequence(lambda n: f"product-{n}")
+
+    @classmethod
+    def _create(cls, model_class: type[Product], *args: Any, **kwargs: Any) -> Product:
+        actor = kwargs.pop("actor", None) or SuperuserFactory()
+        return services.create_product(actor=actor, **kwargs)
+
+
+class TeamFactory(DjangoModelFactory[Team]):
+    class Meta:
+        model = Team
+
+    product = factory.SubFactory(ProductFactory)
+    name = factory.Sequence(lambda n: f"Team {n}")
+    slug = factory.Sequence(lambda n: f"team-{n}")
+    timezone = "Europe/Paris"
+
+
+class MembershipFactory(DjangoModelFactory[Membership]):
+    """A Developer in a new team by default; pass ``team=None`` with a product-level role."""
+
+    class Meta:
+        model = Membership
+
+    user = factory.SubFactory(UserFactory)
+    team = factory.SubFactory(TeamFactory)
+    product = factory.Maybe(
+        "team",
+        yes_declaration=factory.SelfAttribute("team.product"),
+        no_declaration=factory.SubFactory(ProductFactory),
+    )
+    role = Role.DEVELOPER
+
+
+class StatusFactory(DjangoModelFactory[Status]):
+    class Meta:
+        model = Status
+
+    product = factory.SubFactory(ProductFactory)
+    name = factory.Sequence(lambda n: f"Status {n}")
+    category = StatusCategory.IN_PROGRESS
+    position = factory.Sequence(lambda n: 10 + n)
+
+
+def status_of(product: Product, category: StatusCategory) -> Status:
+    """The product's first status of a category (the defaults have one To do and one Done)."""
+    status = product.statuses.filter(category=category).first()
+    assert status is not None, f"{product} has no {category} status"
+    return status
