@@ -6,7 +6,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
-from backlog.models import POINTS, Story
+from backlog.models import POINTS, Story, StoryKind
 from products.models import Product
 
 
@@ -41,6 +41,7 @@ class StoryForm(forms.ModelForm):
             "kind",
             "team",
             "epic",
+            "release",
             "points",
             "assignee",
             "description",
@@ -57,6 +58,8 @@ class StoryForm(forms.ModelForm):
         self.fields["team"].empty_label = _("No team yet")
         self.fields["epic"].queryset = product.epics.all()
         self.fields["epic"].empty_label = _("No epic")
+        self.fields["release"].queryset = product.releases.all()
+        self.fields["release"].empty_label = _("No release")
         self.fields["assignee"].queryset = member_choices(product)
         self.fields["assignee"].empty_label = _("Unassigned")
         self.fields["title"].widget.attrs["autofocus"] = True
@@ -73,6 +76,7 @@ class MoveForm(forms.Form):
         required=False,
         label=_("Position"),
     )
+    to_position = forms.IntegerField(min_value=1, required=False, label=_("Move to position"))
 
     def __init__(self, *args: Any, product: Product, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -87,3 +91,11 @@ class MoveForm(forms.Form):
             self.fields[name].error_messages["invalid_choice"] = _(
                 "Choose a story of this product."
             )
+
+
+class QuickAddForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    kind = forms.ChoiceField(label=_("Kind"), choices=StoryKind.choices, initial=StoryKind.STORY)
+    where = forms.ChoiceField(
+        choices=[("top", _("Top")), ("bottom", _("Bottom"))], widget=forms.HiddenInput
+    )

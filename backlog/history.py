@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
-from backlog.models import Epic, Story
+from backlog.models import Epic, Release, Story
 from products.models import Event, Status, Team
 
 VERBS = {
@@ -27,6 +27,7 @@ LOOKUPS: dict[str, Any] = {
     "status": Status,
     "team": Team,
     "epic": Epic,
+    "release": Release,
     "assignee": get_user_model(),
     "sprint": Story._meta.get_field("sprint").related_model,
 }

@@ -116,6 +116,9 @@ class StoryQuerySet(models.QuerySet["Story"]):
     def in_backlog(self) -> StoryQuerySet:
         return self.filter(sprint__isnull=True)
 
+    def search(self, text: str) -> StoryQuerySet:
+        return self.filter(Q(title__icontains=text) | Q(description__icontains=text))
+
     def for_team(self, team: Team) -> StoryQuerySet:
         return self.filter(team=team)
 
@@ -129,10 +132,28 @@ class StoryQuerySet(models.QuerySet["Story"]):
 class Story(models.Model):
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="stories")
     team = models.ForeignKey(
-        Team, on_delete=models.SET_NULL, null=True, blank=True, related_name="stories"
+        Team,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="stories",
+        verbose_name=_("team"),
     )
     epic = models.ForeignKey(
-        Epic, on_delete=models.SET_NULL, null=True, blank=True, related_name="stories"
+        Epic,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="stories",
+        verbose_name=_("epic"),
+    )
+    release = models.ForeignKey(
+        Release,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="stories",
+        verbose_name=_("release"),
     )
     sprint = models.ForeignKey(
         "sprints.Sprint",
@@ -140,6 +161,7 @@ class Story(models.Model):
         null=True,
         blank=True,
         related_name="stories",
+        verbose_name=_("sprint"),
     )
     kind = models.CharField(
         _("kind"), max_length=8, choices=StoryKind.choices, default=StoryKind.STORY
@@ -152,7 +174,9 @@ class Story(models.Model):
     points = models.PositiveSmallIntegerField(
         _("points"), null=True, blank=True, choices=[(p, str(p)) for p in POINTS]
     )
-    status = models.ForeignKey(Status, on_delete=models.PROTECT, related_name="stories")
+    status = models.ForeignKey(
+        Status, on_delete=models.PROTECT, related_name="stories", verbose_name=_("status")
+    )
     rank = models.CharField(_("rank"), max_length=RANK_MAX_LENGTH)
     ready = models.BooleanField(_("ready"), default=False)
     assignee = models.ForeignKey(
@@ -163,7 +187,9 @@ class Story(models.Model):
         related_name="assigned_stories",
         verbose_name=_("assignee"),
     )
-    labels = models.ManyToManyField(Label, blank=True, related_name="stories")
+    labels = models.ManyToManyField(
+        Label, blank=True, related_name="stories", verbose_name=_("labels")
+    )
     version = models.PositiveIntegerField(_("version"), default=1)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"

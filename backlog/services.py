@@ -35,6 +35,7 @@ EDITABLE_FIELDS = (
     "acceptance_criteria",
     "points",
     "epic",
+    "release",
     "team",
     "assignee",
 )
@@ -110,6 +111,7 @@ def create_story(
     kind: str = StoryKind.STORY,
     team: Team | None = None,
     epic: Epic | None = None,
+    release: Release | None = None,
     description: str = "",
     acceptance_criteria: str = "",
     points: int | None = None,
@@ -122,7 +124,7 @@ def create_story(
     if team is not None:
         _check_belongs(product, team=team)
         access.require(actor, Capability.EDIT_STORY, team)
-    _check_belongs(product, epic=epic, status=status)
+    _check_belongs(product, epic=epic, release=release, status=status)
     _check_points(points)
     _check_kind(kind)
     _check_assignee(product, assignee)
@@ -139,6 +141,7 @@ def create_story(
         product=product,
         team=team,
         epic=epic,
+        release=release,
         kind=kind,
         title=title.strip(),
         description=description,
@@ -179,7 +182,7 @@ def update_story(*, actor: User, story: Story, version: int, **changes: Any) -> 
             access.require(actor, Capability.EDIT_STORY, new_team)
         if story.sprint_id:
             raise ValidationError({"team": _("Take the story out of its sprint first.")})
-    _check_belongs(product, epic=changes.get("epic"))
+    _check_belongs(product, epic=changes.get("epic"), release=changes.get("release"))
     _check_points(changes.get("points"))
     if "kind" in changes:
         _check_kind(changes["kind"])

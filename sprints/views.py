@@ -44,7 +44,7 @@ def product_overview(request: HttpRequest, slug: str) -> HttpResponse:
     backlog = Story.objects.filter(product=product, sprint__isnull=True).aggregate(
         count=Count("pk"), points=Sum("points"), ready=Count("pk", filter=Q(ready=True))
     )
-    context |= {"today": today, "backlog": backlog}
+    context |= {"today": today, "backlog": backlog, "nav": "overview"}
     return render(request, "sprints/product_overview.html", context)
 
 

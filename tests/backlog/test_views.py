@@ -182,6 +182,7 @@ def test_the_story_page_costs_the_same_queries_whatever_its_history(
     client.force_login(po)
     url = _edit_url(product, story)
     client.get(url)
-    # session, user, product, story, grants, teams, events, epics, members, statuses, tasks
-    with django_assert_num_queries(12):
+    # session, user, product, story, grants, teams (nav and form), events, epics, releases,
+    # members, statuses, tasks
+    with django_assert_num_queries(13):
         assert client.get(url).status_code == 200

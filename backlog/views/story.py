@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from backlog import services
@@ -107,17 +107,25 @@ def story_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def story_move(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Move a story: a status and/or a place named by a neighbour, the top, the bottom or a
+    position in its list (the backlog, or its sprint). htmx and fetch calls get 204."""
     product, story = _story_or_404(request, slug, pk)
     form = MoveForm(request.POST, product=product)
     if form.is_valid():
         data = form.cleaned_data
         after, before = data["after"], data["before"]
-        others = Story.objects.filter(product=product).exclude(pk=story.pk)
-        scope = others.filter(Q(sprint=story.sprint) if story.sprint_id else Q(sprint=None))
+        scope = (
+            Story.objects.filter(product=product, sprint=story.sprint)
+            .exclude(pk=story.pk)
+            .order_by("rank")
+        )
         if data["position"] == "top":
-            after, before = None, scope.order_by("rank").first()
+            after, before = None, scope.first()
         elif data["position"] == "bottom":
-            after, before = scope.order_by("-rank").first(), None
+            after, before = scope.last(), None
+        elif data["to_position"]:
+            before = scope[data["to_position"] - 1 : data["to_position"]].first()
+            after = None if before else scope.last()
         try:
             services.move_story(
                 actor=request.user, story=story, status=data["status"], after=after, before=before
@@ -125,6 +133,11 @@ def story_move(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
+            if request.htmx:
+                return HttpResponse(status=204)
+            next_url = request.POST.get("next", "")
+            if url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+                return redirect(next_url)
             return redirect("backlog:story", slug=product.slug, pk=story.pk)
     else:
         access.require(request.user, Capability.VIEW, story)

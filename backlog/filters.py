@@ -1,0 +1,79 @@
+"""The backlog's filters: read from the URL, applied to a QuerySet, written back to links."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from backlog.forms import member_choices
+from backlog.models import StoryKind, StoryQuerySet
+from products.models import Product
+
+NO_TEAM = "none"
+
+
+class BacklogFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, max_length=200)
+    team = forms.ChoiceField(label=_("Team"), required=False)
+    epic = forms.ModelChoiceField(queryset=None, required=False, label=_("Epic"))
+    release = forms.ModelChoiceField(queryset=None, required=False, label=_("Release"))
+    label = forms.ModelChoiceField(queryset=None, required=False, label=_("Label"))
+    kind = forms.ChoiceField(
+        label=_("Kind"), required=False, choices=[("", _("All kinds")), *StoryKind.choices]
+    )
+    ready = forms.ChoiceField(
+        label=_("Ready"),
+        required=False,
+        choices=[("", _("Ready or not")), ("yes", _("Ready")), ("no", _("Not ready"))],
+    )
+    unestimated = forms.BooleanField(label=_("Unestimated only"), required=False)
+    assignee = forms.ModelChoiceField(queryset=None, required=False, label=_("Assignee"))
+
+    def __init__(self, *args: Any, product: Product, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["team"].choices = [
+            ("", _("All teams")),
+            (NO_TEAM, _("No team yet")),
+            *((str(t.pk), t.name) for t in product.teams.all()),
+        ]
+        for name, queryset, empty in (
+            ("epic", product.epics.all(), _("All epics")),
+            ("release", product.releases.all(), _("All releases")),
+            ("label", product.labels.all(), _("All labels")),
+            ("assignee", member_choices(product), _("Anyone")),
+        ):
+            self.fields[name].queryset = queryset
+            self.fields[name].empty_label = empty
+
+    def apply(self, stories: StoryQuerySet) -> StoryQuerySet:
+        """The stories that pass every filter; invalid values are ignored, not an error."""
+        data = self.cleaned_data if self.is_valid() else {}
+        if text := data.get("q", "").strip():
+            stories = stories.search(text)
+        team = data.get("team")
+        if team == NO_TEAM:
+            stories = stories.filter(team__isnull=True)
+        elif team:
+            stories = stories.filter(team_id=int(team))
+        for name in ("epic", "release", "assignee"):
+            if data.get(name):
+                stories = stories.filter(**{name: data[name]})
+        if data.get("label"):
+            stories = stories.filter(labels=data["label"])
+        if data.get("kind"):
+            stories = stories.filter(kind=data["kind"])
+        if data.get("ready"):
+            stories = stories.filter(ready=data["ready"] == "yes")
+        if data.get("unestimated"):
+            stories = stories.filter(points__isnull=True)
+        return stories
+
+    @property
+    def active(self) -> bool:
+        return self.is_valid() and any(self.cleaned_data.get(f) for f in self.fields)
+
+    def team_id(self) -> int | None:
+        team = self.cleaned_data.get("team") if self.is_valid() else None
+        return int(team) if team and team != NO_TEAM else None

@@ -1,0 +1,146 @@
+"""The product backlog page: filtered, ordered by rank, paged by keyset, reordered in place."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q, Sum
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from backlog import forecast, services
+from backlog.filters import BacklogFilterForm
+from backlog.forms import QuickAddForm
+from backlog.models import Story
+from products import access
+from products.access import Capability
+from products.models import Product
+from products.views import product_context
+
+PAGE_SIZE = 100
+
+
+def _filtered(product: Product, form: BacklogFilterForm) -> Any:
+    return form.apply(Story.objects.filter(product=product).in_backlog())
+
+
+def _page(request: HttpRequest, stories: Any) -> tuple[list[Story], Story | None, int]:
+    """One page of rows after the cursor story (``?after=<id>``): keyset, never OFFSET."""
+    rows = stories.select_related("team", "epic", "assignee").prefetch_related("labels")
+    cursor = None
+    start = 0
+    if after := request.GET.get("after", "").strip():
+        cursor = Story.objects.filter(pk=after if after.isdigit() else 0).first()
+        if cursor is not None:
+            rows = rows.filter(rank__gt=cursor.rank)
+            start = max(int(request.GET.get("start", "0") or 0), 0)
+    page = list(rows.order_by("rank")[: PAGE_SIZE + 1])
+    # Each row names its neighbours for the no-JavaScript "up" and "down" buttons.
+    ids = [cursor.pk if cursor else None] + [s.pk for s in page] + [None]
+    for i, story in enumerate(page[:PAGE_SIZE]):
+        story.can_order = access.can(request.user, Capability.ORDER_BACKLOG, story)
+        story.position = start + i + 1
+        story.prev_id, story.next_id = ids[i], ids[i + 2]
+    more = page[PAGE_SIZE - 1] if len(page) > PAGE_SIZE else None
+    return page[:PAGE_SIZE], more, start
+
+
+def _totals(product: Product, stories: Any, team_id: int | None) -> dict[str, Any]:
+    totals = stories.aggregate(
+        count=Count("pk"),
+        points_total=Sum("points"),
+        unestimated=Count("pk", filter=Q(points__isnull=True)),
+        ready_points=Sum("points", filter=Q(ready=True)),
+    )
+    pace = forecast.velocity(product, team_id)
+    totals["velocity"] = pace
+    totals["ready_depth"] = (totals["ready_points"] or 0) / pace if pace else None
+    return totals
+
+
+def _list_context(
+    request: HttpRequest, product: Product, filters: BacklogFilterForm
+) -> dict[str, Any]:
+    stories = _filtered(product, filters)
+    rows, more, start = _page(request, stories)
+    query = request.GET.copy()
+    for cursor in ("after", "start"):
+        query.pop(cursor, None)
+    here = reverse("backlog:backlog", args=[product.slug])
+    return {
+        "product": product,
+        "rows": rows,
+        "more": more,
+        "next_start": start + len(rows),
+        "query": query.urlencode(),
+        "here": f"{here}?{query.urlencode()}" if query else here,
+        "stories": stories,
+    }
+
+
+def _page_context(
+    request: HttpRequest, product: Product, filters: BacklogFilterForm, **extra: Any
+) -> dict[str, Any]:
+    context = _list_context(request, product, filters)
+    return context | {
+        "filters": filters,
+        "totals": _totals(product, context.pop("stories"), filters.team_id()),
+        "quick_add": QuickAddForm(),
+        "can_order_any": access.can(request.user, Capability.ORDER_BACKLOG, product),
+        "caps": access.capabilities(request.user, product),
+        "nav": "backlog",
+        **extra,
+    }
+
+
+@login_required
+def backlog(request: HttpRequest, slug: str) -> HttpResponse:
+    product = access.get_product_or_404(request.user, slug)
+    filters = BacklogFilterForm(request.GET or None, product=product)
+    if request.htmx and "after" in request.GET:
+        return render(
+            request, "backlog/backlog.html#rows", _list_context(request, product, filters)
+        )
+    context = _page_context(request, product, filters)
+    if request.htmx and request.htmx.target == "backlog-list":
+        return render(request, "backlog/backlog.html#backlog-list", context)
+    context |= product_context(request, product)
+    return render(request, "backlog/backlog.html", context)
+
+
+@login_required
+@require_POST
+def quick_add(request: HttpRequest, slug: str) -> HttpResponse:
+    """Type a title, pick a kind, press Enter: the story lands at the top or the bottom.
+    The filters of the page (in the query string) stay, and the team filter names its team."""
+    product = access.get_product_or_404(request.user, slug)
+    access.require(request.user, Capability.CREATE_STORY, product)
+    form = QuickAddForm(request.POST)
+    filters = BacklogFilterForm(request.GET or None, product=product)
+    if form.is_valid():
+        team_id = filters.team_id()
+        try:
+            services.create_story(
+                actor=request.user,
+                product=product,
+                title=form.cleaned_data["title"],
+                kind=form.cleaned_data["kind"],
+                team=product.teams.filter(pk=team_id).first() if team_id else None,
+                at_top=form.cleaned_data["where"] == "top",
+            )
+        except ValidationError as error:
+            form.add_error("title", error.messages)
+        else:
+            context = _page_context(request, product, filters, added=form.cleaned_data["where"])
+            if not request.htmx:
+                return redirect(context["here"])
+            return render(request, "backlog/backlog.html#backlog-list", context)
+    context = _page_context(request, product, filters, quick_add=form)
+    if request.htmx:
+        return render(request, "backlog/backlog.html#backlog-list", context, status=422)
+    context |= product_context(request, product)
+    return render(request, "backlog/backlog.html", context, status=422)
