@@ -209,6 +209,55 @@ DEFAULT_STATUSES = [
 ]
 
 
+class ChecklistKind(models.TextChoices):
+    READY = "ready", _("Definition of Ready")
+    DONE = "done", _("Definition of Done")
+
+
+class ChecklistRule(models.TextChoices):
+    """Items Cadence can check by itself; the others are ticked by people."""
+
+    MANUAL = "", _("Checked by the team")
+    HAS_ACCEPTANCE_CRITERIA = "has_acceptance_criteria", _("Has acceptance criteria")
+    IS_ESTIMATED = "is_estimated", _("Is estimated")
+    SMALL_ENOUGH = "small_enough", _("Is small enough (13 points at most)")
+    NO_OPEN_BLOCKER = "no_open_blocker", _("Has no open blocker")
+
+
+class ChecklistItem(models.Model):
+    """One line of a product's Definition of Ready or of Done."""
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="checklist")
+    kind = models.CharField(_("checklist"), max_length=8, choices=ChecklistKind.choices)
+    text = models.CharField(_("text"), max_length=200)
+    rule = models.CharField(
+        _("automatic check"), max_length=32, choices=ChecklistRule.choices, blank=True
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["kind", "position", "id"]
+        verbose_name = _("checklist item")
+        verbose_name_plural = _("checklist items")
+
+    def __str__(self) -> str:
+        return self.text
+
+
+DEFAULT_READY = [
+    (_("Has acceptance criteria"), ChecklistRule.HAS_ACCEPTANCE_CRITERIA),
+    (_("Is estimated"), ChecklistRule.IS_ESTIMATED),
+    (_("Is small enough (13 points at most)"), ChecklistRule.SMALL_ENOUGH),
+    (_("Has no open blocker"), ChecklistRule.NO_OPEN_BLOCKER),
+]
+DEFAULT_DONE = [
+    (_("Acceptance criteria met"), ChecklistRule.MANUAL),
+    (_("Code reviewed"), ChecklistRule.MANUAL),
+    (_("Tests written and passing"), ChecklistRule.MANUAL),
+    (_("Documentation updated"), ChecklistRule.MANUAL),
+]
+
+
 class EventQuerySet(models.QuerySet["Event"]):
     def for_object(self, object_type: str, object_id: int) -> EventQuerySet:
         return self.filter(object_type=object_type, object_id=object_id)

@@ -13,7 +13,11 @@ from django.utils.translation import override
 from products import access, events
 from products.access import Capability
 from products.models import (
+    DEFAULT_DONE,
+    DEFAULT_READY,
     DEFAULT_STATUSES,
+    ChecklistItem,
+    ChecklistKind,
     PRODUCT_ROLES,
     Membership,
     Product,
@@ -41,6 +45,12 @@ def create_product(
         Status.objects.bulk_create(
             Status(product=product, name=str(label), category=category, position=i)
             for i, (label, category) in enumerate(DEFAULT_STATUSES)
+        )
+        ChecklistItem.objects.bulk_create(
+            ChecklistItem(product=product, kind=kind, text=str(text), rule=rule, position=i)
+            for kind, items in ((ChecklistKind.READY, DEFAULT_READY),
+                                (ChecklistKind.DONE, DEFAULT_DONE))
+            for i, (text, rule) in enumerate(items)
         )
     events.record(
         actor=actor, verb="product.created", product=product, obj=product, after={"name": name}

@@ -7,17 +7,17 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from backlog import services
+from backlog import readiness, services
 from backlog.forms import MoveForm, StoryForm
 from backlog.history import story_history
 from backlog.models import Story
 from products import access
 from products.access import Capability
-from products.models import Product
+from products.models import ChecklistKind, Product
 from products.views import add_service_errors, product_context
 
 
-def _story_or_404(request: HttpRequest, slug: str, pk: int) -> tuple[Product, Story]:
+def story_or_404(request: HttpRequest, slug: str, pk: int) -> tuple[Product, Story]:
     product = access.get_product_or_404(request.user, slug)
     story = get_object_or_404(
         Story.objects.select_related("status", "team", "epic", "sprint", "assignee"),
@@ -27,7 +27,7 @@ def _story_or_404(request: HttpRequest, slug: str, pk: int) -> tuple[Product, St
     return product, story
 
 
-def _detail_context(
+def detail_context(
     request: HttpRequest, product: Product, story: Story, **overrides: object
 ) -> dict[str, object]:
     context = product_context(request, product) | {
@@ -41,10 +41,66 @@ def _detail_context(
             story,
         ),
         "tasks": story.tasks.select_related("assignee"),
+        "can_task": access.can(request.user, Capability.MOVE_CARDS, story),
+        "can_ready": access.can(request.user, Capability.ORDER_BACKLOG, story),
+        "criteria": readiness.criteria(story.acceptance_criteria),
+        "ready_checks": readiness.check_ready(
+            story, list(product.checklist.filter(kind=ChecklistKind.READY))
+        ),
         "history": story_history(story),
         "stale": None,
     }
     return context | overrides
+
+
+def after_change(request: HttpRequest, product: Product, story: Story, part: str) -> HttpResponse:
+    """After a change on the story page: the changed part for htmx, else the page again."""
+    if request.htmx:
+        story.refresh_from_db()
+        context = detail_context(request, product, story)
+        return render(request, f"backlog/story_detail.html#{part}", context)
+    return redirect("backlog:story", slug=product.slug, pk=story.pk)
+
+
+@login_required
+@require_POST
+def toggle_criterion(request: HttpRequest, slug: str, pk: int, index: int) -> HttpResponse:
+    """Tick or untick one acceptance criterion: an edit of the text, checked against its version."""
+    product, story = story_or_404(request, slug, pk)
+    access.require(request.user, Capability.EDIT_STORY, story)
+    try:
+        text = readiness.with_criterion_toggled(story.acceptance_criteria, index)
+        version = int(request.POST.get("version", ""))
+    except (IndexError, ValueError):
+        return HttpResponse(status=422)
+    try:
+        services.update_story(
+            actor=request.user, story=story, version=version, acceptance_criteria=text
+        )
+    except services.StaleEdit as conflict:
+        context = detail_context(
+            request, product, conflict.current, stale={"current": conflict.current, "yours": {}}
+        )
+        template = "backlog/story_detail.html" + ("#criteria" if request.htmx else "")
+        return render(request, template, context, status=409)
+    return after_change(request, product, story, "criteria")
+
+
+@login_required
+@require_POST
+def mark_ready(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Mark a story ready; with Definition of Ready items missing, ask once to confirm."""
+    product, story = story_or_404(request, slug, pk)
+    access.require(request.user, Capability.ORDER_BACKLOG, story)
+    ready = request.POST.get("ready") == "1"
+    checks = readiness.check_ready(story, list(product.checklist.filter(kind=ChecklistKind.READY)))
+    missing = readiness.missing(checks) if ready else []
+    if missing and request.POST.get("confirm") != "1":
+        context = detail_context(request, product, story, confirm_ready=missing)
+        template = "backlog/story_detail.html" + ("#readiness" if request.htmx else "")
+        return render(request, template, context, status=422)
+    services.set_story_ready(actor=request.user, story=story, ready=ready)
+    return after_change(request, product, story, "readiness")
 
 
 @login_required
@@ -67,7 +123,7 @@ def story_create(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 def story_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    product, story = _story_or_404(request, slug, pk)
+    product, story = story_or_404(request, slug, pk)
     form: StoryForm | None = None
     status, stale = 200, None
     if request.method == "POST":
@@ -95,7 +151,7 @@ def story_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             else:
                 return redirect("backlog:story", slug=product.slug, pk=story.pk)
         story.refresh_from_db()
-    context = _detail_context(request, product, story, stale=stale)
+    context = detail_context(request, product, story, stale=stale)
     if form is not None:
         context["form"] = form
     template = "backlog/story_detail.html"
@@ -109,7 +165,7 @@ def story_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 def story_move(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """Move a story: a status and/or a place named by a neighbour, the top, the bottom or a
     position in its list (the backlog, or its sprint). htmx and fetch calls get 204."""
-    product, story = _story_or_404(request, slug, pk)
+    product, story = story_or_404(request, slug, pk)
     form = MoveForm(request.POST, product=product)
     if form.is_valid():
         data = form.cleaned_data
@@ -142,6 +198,6 @@ def story_move(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     else:
         access.require(request.user, Capability.VIEW, story)
     story.refresh_from_db()
-    context = _detail_context(request, product, story, move_form=form)
+    context = detail_context(request, product, story, move_form=form)
     template = "backlog/story_detail.html" + ("#move-form" if request.htmx else "")
     return render(request, template, context, status=422)
