@@ -16,9 +16,9 @@ from products.models import (
     DEFAULT_DONE,
     DEFAULT_READY,
     DEFAULT_STATUSES,
+    PRODUCT_ROLES,
     ChecklistItem,
     ChecklistKind,
-    PRODUCT_ROLES,
     Membership,
     Product,
     Role,
@@ -48,8 +48,10 @@ def create_product(
         )
         ChecklistItem.objects.bulk_create(
             ChecklistItem(product=product, kind=kind, text=str(text), rule=rule, position=i)
-            for kind, items in ((ChecklistKind.READY, DEFAULT_READY),
-                                (ChecklistKind.DONE, DEFAULT_DONE))
+            for kind, items in (
+                (ChecklistKind.READY, DEFAULT_READY),
+                (ChecklistKind.DONE, DEFAULT_DONE),
+            )
             for i, (text, rule) in enumerate(items)
         )
     events.record(

@@ -7,4 +7,5 @@ from products import views
 app_name = "products"
 urlpatterns = [
     path("", views.home, name="home"),
+    path("p/<slug:slug>/vision/", views.vision, name="vision"),
 ]

@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from products.models import Event, Product
+
+ROLES = ["pm", "po", "scrum_master", "developer", "stakeholder", "other_team_po", "superuser"]
+
+
+def _post(client: Client, product: Product) -> Any:
+    data = {"vision": "# Faster teams", "business_case": "Saves **time**", "research_notes": ""}
+    return client.post(reverse("products:vision", args=[product.slug]), data)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_member_reads_the_vision(
+    client: Client, request: pytest.FixtureRequest, product: Product, role: str
+) -> None:
+    Product.objects.filter(pk=product.pk).update(vision="Teams **in step**")
+    client.force_login(request.getfixturevalue(role))
+    html = client.get(reverse("products:vision", args=[product.slug])).content.decode()
+    assert "Teams <strong>in step</strong>" in html
+    assert ("?edit=1" in html) is (role in {"pm", "superuser"})
+
+
+@pytest.mark.parametrize(
+    ("role", "status"),
+    [("pm", 302), ("superuser", 302), ("po", 403), ("developer", 403), ("stakeholder", 403),
+     ("outsider", 404)],
+)  # fmt: skip
+def test_only_the_pm_edits_the_vision(
+    client: Client, request: pytest.FixtureRequest, product: Product, role: str, status: int
+) -> None:
+    client.force_login(request.getfixturevalue(role))
+    assert _post(client, product).status_code == status
+    product.refresh_from_db()
+    assert (product.vision == "# Faster teams") is (status == 302)
+
+
+def test_an_edit_is_an_event_with_before_and_after(
+    client: Client, pm: Any, product: Product
+) -> None:
+    client.force_login(pm)
+    _post(client, product)
+    event = Event.objects.get(verb="product.updated")
+    assert event.before["vision"] == "" and event.after["vision"] == "# Faster teams"
+    assert event.actor == pm
