@@ -1,11 +1,20 @@
-"""What the event log says about each team's pace."""
+"""What the event log says about each team's pace, and what that promises for the epics."""
 
 from __future__ import annotations
 
+import bisect
+import datetime as dt
+import random
 from collections import defaultdict
+from dataclasses import dataclass
 from statistics import mean
+from typing import Any
 
-from products.models import Event, Product
+from django.db.models import Avg, Count, Max, Q, Sum
+from django.db.models.functions import Coalesce
+
+from backlog.models import Story
+from products.models import Event, Product, StatusCategory
 
 # How many recent closed sprints make a team's measured velocity.
 VELOCITY_SPRINTS = 3
@@ -34,3 +43,108 @@ def velocity(product: Product, team_id: int | None = None) -> float | None:
         return mean(points) if points else None
     velocities = [mean(p) for p in history.values() if p]
     return sum(velocities) if velocities else None
+
+
+# --- Monte Carlo forecast of epics -------------------------------------------------------
+
+TRIALS = 1000
+SEED = 7  # fixed, so that the same history gives the same forecast on every page load
+HISTORY_SPRINTS = 6  # a team's recent sprints sampled for its possible next sprint
+MAX_SPRINTS = 104  # four years of two-week sprints: "not in sight" beyond that
+
+
+@dataclass(frozen=True)
+class EpicForecast:
+    remaining: float  # points of the epic's unfinished stories (unestimated ones averaged)
+    work_ahead: float  # points to finish before the epic's last story is done, its own included
+    p50_sprints: int | None
+    p85_sprints: int | None
+    p50_date: dt.date | None
+    p85_date: dt.date | None
+    late: bool
+
+    @property
+    def available(self) -> bool:
+        return self.p85_sprints is not None
+
+
+def sprints_needed(samples: list[list[int]], works: list[float]) -> list[list[int | None]]:
+    """For each amount of work, the sprint count in each trial (None: beyond MAX_SPRINTS).
+
+    Each simulated sprint, every team completes one of its past sprints' points picked at
+    random; the product's throughput is their sum. Trials are seeded: reproducible.
+    """
+    rng = random.Random(SEED)
+    target = max(works, default=0)
+    results: list[list[int | None]] = [[] for _ in works]
+    for _ in range(TRIALS):
+        total, cumulative = 0.0, []
+        while total < target and len(cumulative) < MAX_SPRINTS:
+            total += sum(rng.choice(team) for team in samples)
+            cumulative.append(total)
+        for i, work in enumerate(works):
+            n = bisect.bisect_left(cumulative, work) + 1 if work > 0 else 0
+            results[i].append(n if n <= len(cumulative) else None)
+    return results
+
+
+def _percentile(values: list[int | None], q: float) -> int | None:
+    ordered = sorted(values, key=lambda v: MAX_SPRINTS + 1 if v is None else v)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def forecast_epics(
+    product: Product, epics: list[Any], today: dt.date, sprint_days: int
+) -> dict[int, EpicForecast]:
+    """Per epic: when its unfinished stories will be done, given their place in the backlog.
+
+    Work ahead of an epic is every unfinished story ranked up to the epic's last unfinished
+    one, whatever its epic (the team does the backlog in order). Unestimated stories count
+    as the product's average story. Three queries whatever the backlog's size.
+    """
+    samples = [p for p in completed_points(product, last=HISTORY_SPRINTS).values() if p]
+    open_stories = Story.objects.filter(product=product).exclude(
+        status__category=StatusCategory.DONE
+    )
+    last_ranks = dict(
+        open_stories.filter(epic__in=epics)
+        .values("epic_id")
+        .annotate(last=Max("rank"))
+        .values_list("epic_id", "last")
+    )
+    sums: dict[str, Any] = {"avg": Avg("points")}
+    for epic_id, last in last_ranks.items():
+        ahead = Q(rank__lte=last)
+        mine = Q(epic_id=epic_id)
+        sums[f"a{epic_id}"] = Coalesce(Sum("points", filter=ahead), 0)
+        sums[f"au{epic_id}"] = Count("pk", filter=ahead & Q(points__isnull=True))
+        sums[f"m{epic_id}"] = Coalesce(Sum("points", filter=mine), 0)
+        sums[f"mu{epic_id}"] = Count("pk", filter=mine & Q(points__isnull=True))
+    totals = open_stories.aggregate(**sums)
+    average = float(totals["avg"] or 0)
+
+    ids = list(last_ranks)
+    works = [float(totals[f"a{i}"]) + average * totals[f"au{i}"] for i in ids]
+    runs = sprints_needed(samples, works) if samples else [[None] for _ in ids]
+    out: dict[int, EpicForecast] = {}
+    for epic in epics:
+        if epic.pk not in last_ranks:
+            out[epic.pk] = EpicForecast(0, 0, 0, 0, today, today, False)
+            continue
+        i = ids.index(epic.pk)
+        p50, p85 = _percentile(runs[i], 0.5), _percentile(runs[i], 0.85)
+
+        def date_of(n: int | None) -> dt.date | None:
+            return today + dt.timedelta(days=n * sprint_days) if n is not None else None
+
+        p85_date = date_of(p85)
+        out[epic.pk] = EpicForecast(
+            remaining=float(totals[f"m{epic.pk}"]) + average * totals[f"mu{epic.pk}"],
+            work_ahead=works[i],
+            p50_sprints=p50,
+            p85_sprints=p85,
+            p50_date=date_of(p50),
+            p85_date=p85_date,
+            late=bool(epic.target_date and (p85_date is None or p85_date > epic.target_date)),
+        )
+    return out

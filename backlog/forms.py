@@ -6,7 +6,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
-from backlog.models import POINTS, Story, StoryKind
+from backlog.models import POINTS, Epic, Story, StoryKind
 from products.models import Product
 
 
@@ -99,3 +99,35 @@ class QuickAddForm(forms.Form):
     where = forms.ChoiceField(
         choices=[("top", _("Top")), ("bottom", _("Bottom"))], widget=forms.HiddenInput
     )
+
+
+class EpicForm(forms.ModelForm):
+    class Meta:
+        model = Epic
+        fields = ["title", "colour", "release", "start_date", "target_date", "description"]
+        widgets = {
+            "colour": forms.TextInput(attrs={"type": "color"}),
+            "start_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "target_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "description": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args: Any, product: Product, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["release"].queryset = product.releases.all()
+        self.fields["release"].empty_label = _("No release")
+
+    def validate_unique(self) -> None:
+        return None  # the rank is the server's; the service checks the rest
+
+    def validate_constraints(self, exclude: Any = None) -> None:
+        start, target = self.cleaned_data.get("start_date"), self.cleaned_data.get("target_date")
+        if start and target and target < start:
+            self.add_error("target_date", _("The target date can't be before the start date."))
+
+
+class EpicDatesForm(EpicForm):
+    """What the roadmap changes in place: the dates and the release."""
+
+    class Meta(EpicForm.Meta):
+        fields = ["release", "start_date", "target_date"]

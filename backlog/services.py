@@ -285,9 +285,14 @@ def move_story(
             # Someone took this key in the same gap a moment ago: read the gap again.
             if attempt == 4:
                 raise
-    new = {"status": story.status_id, "rank": story.rank}
+    new: dict[str, Any] = {"status": story.status_id, "rank": story.rank}
     if new == old:
         return story
+    if status is not None and status.pk != old["status"] and status.wip_limit and story.sprint_id:
+        # The move that takes a sprint's column over its limit is recorded as such.
+        count = Story.objects.filter(sprint_id=story.sprint_id, status=status).count()
+        if count > status.wip_limit:
+            new |= {"wip_exceeded": True, "wip_count": count, "wip_limit": status.wip_limit}
     events.record(
         actor=actor,
         verb="story.moved",
@@ -381,6 +386,42 @@ def create_epic(
         actor=actor, verb="epic.created", product=product, obj=epic, after={"title": title}
     )
     return epic
+
+
+@transaction.atomic
+def update_epic(*, actor: User, epic: Epic, **changes: Any) -> Epic:
+    """Refuses everyone but the PM, a release of another product, and a target before the start."""
+    access.require(actor, Capability.EDIT_EPICS, epic)
+    allowed = {"title", "description", "colour", "release", "start_date", "target_date"}
+    if unknown := set(changes) - allowed:
+        raise TypeError(f"update_epic cannot change {sorted(unknown)}")
+    _check_belongs(epic.product, release=changes.get("release"))
+    before = {k: _plain(getattr(epic, k)) for k in changes}
+    for name, value in changes.items():
+        setattr(epic, name, value)
+    epic.full_clean()
+    after = {k: _plain(getattr(epic, k)) for k in changes}
+    changed = [k for k in changes if before[k] != after[k]]
+    if changed:
+        epic.save(update_fields=changed)
+        events.record(
+            actor=actor,
+            verb="epic.updated",
+            product=epic.product,
+            obj=epic,
+            before={k: before[k] for k in changed},
+            after={k: after[k] for k in changed},
+        )
+    return epic
+
+
+def _plain(value: Any) -> Any:
+    """A value as the event log stores it: ids for objects, ISO text for dates."""
+    if hasattr(value, "pk"):
+        return value.pk
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
 
 
 @transaction.atomic

@@ -42,3 +42,8 @@ def markdown(text: str) -> SafeString:
 @register.filter
 def sprint_day(sprint: Any, today: Any) -> int:
     return sprint.day_number(today)
+
+
+@register.filter
+def get_item(mapping: Any, key: Any) -> Any:
+    return mapping.get(key) if mapping else None

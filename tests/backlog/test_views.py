@@ -183,6 +183,6 @@ def test_the_story_page_costs_the_same_queries_whatever_its_history(
     url = _edit_url(product, story)
     client.get(url)
     # session, user, product, story, grants, teams (nav and form), events, epics, releases,
-    # members, statuses, tasks, Definition of Ready
-    with django_assert_num_queries(14):
+    # members, statuses, tasks, Definition of Ready, open impediments
+    with django_assert_num_queries(15):
         assert client.get(url).status_code == 200
