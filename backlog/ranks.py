@@ -88,3 +88,37 @@ def spread(count: int) -> list[str]:
             digits.append(DIGITS[d])
         keys.append("".join(reversed(digits)).rstrip("0") or "1")
     return keys
+
+
+def _to_int(key: str, width: int) -> int:
+    n = 0
+    for c in key[:width].ljust(width, "0"):
+        n = n * BASE + _INDEX[c]
+    return n
+
+
+def _to_key(n: int, width: int) -> str:
+    digits = []
+    for _ in range(width):
+        n, d = divmod(n, BASE)
+        digits.append(DIGITS[d])
+    return "".join(reversed(digits)).rstrip("0")
+
+
+def spread_between(lo: str | None, hi: str | None, count: int) -> list[str]:
+    """count keys in order, evenly spread strictly between lo and hi, as short as fits."""
+    if count <= 0:
+        return []
+    width = 1
+    while True:
+        low = _to_int(lo, width) if lo else 0
+        # lo longer than width: its truncation is below lo, so start one unit above.
+        if lo and len(lo) > width:
+            low += 1
+        high = _to_int(hi, width) if hi else BASE**width
+        if high - low - 1 >= count:
+            step = (high - low) // (count + 1)
+            keys = [_to_key(low + step * i, width) for i in range(1, count + 1)]
+            if all(k and (lo is None or lo < k) and (hi is None or k < hi) for k in keys):
+                return keys
+        width += 1

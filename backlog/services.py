@@ -57,11 +57,12 @@ def _snapshot(story: Story, fields: tuple[str, ...]) -> dict[str, Any]:
     return out
 
 
-def _check_belongs(product: Product, **objects: Any) -> None:
+def _check_belongs(product: Product | int, **objects: Any) -> None:
     """Refuse objects of another product: the same message whether foreign or unknown."""
+    product_id = product if isinstance(product, int) else product.pk
     errors = {}
     for name, obj in objects.items():
-        if obj is not None and obj.product_id != product.pk:
+        if obj is not None and obj.product_id != product_id:
             errors[name] = _("This %(object)s belongs to another product.") % {
                 "object": obj._meta.verbose_name
             }
@@ -91,10 +92,56 @@ def _check_kind(kind: str) -> None:
         raise ValidationError({"kind": _("Choose story, bug, spike or chore.")})
 
 
-def rebalance_if_long(product: Product, *keys: str) -> None:
-    """After commit, rebalance the product's keys if one of these grew too long."""
-    if any(len(key) > RANK_REBALANCE_LENGTH for key in keys):
-        transaction.on_commit(lambda: rebalance_ranks(actor=None, product=product))
+def rebalance_if_long(product: Product | int, *keys: str) -> None:
+    """After commit, re-key the neighbourhood of any of these keys that grew too long."""
+    for key in keys:
+        if len(key) > RANK_REBALANCE_LENGTH:
+            transaction.on_commit(lambda key=key: rebalance_around(product=product, rank=key))
+
+
+# Stories re-keyed on each side of a key that grew too long; doubled until the new keys
+# are short (long keys come from many inserts at one spot, so their neighbourhood is dense).
+REBALANCE_WINDOW = 100
+
+
+@transaction.atomic
+def rebalance_around(*, product: Product | int, rank: str, actor: User | None = None) -> int:
+    """Give the stories around ``rank`` evenly spread short keys between their outer
+    neighbours, keeping their order. Writes only that neighbourhood (twice: parked, then
+    placed), never the whole backlog."""
+    stories = Story.objects.filter(product=product).select_for_update()
+    window = REBALANCE_WINDOW
+    while True:
+        below = list(
+            stories.filter(rank__lt=rank).order_by("-rank").only("id", "rank")[: window + 1]
+        )
+        above = list(
+            stories.filter(rank__gte=rank).order_by("rank").only("id", "rank")[: window + 1]
+        )
+        lo = below.pop().rank if len(below) > window else None
+        hi = above.pop().rank if len(above) > window else None
+        moving = list(reversed(below)) + above
+        keys = ranks.spread_between(lo, hi, len(moving))
+        if max(map(len, keys), default=0) <= RANK_REBALANCE_LENGTH // 2 or (
+            lo is None and hi is None
+        ):
+            break
+        window *= 2
+    for story in moving:
+        story.rank = f"~{story.pk}"
+    Story.objects.bulk_update(moving, ["rank"], batch_size=500)
+    for story, key in zip(moving, keys, strict=True):
+        story.rank = key
+    Story.objects.bulk_update(moving, ["rank"], batch_size=500)
+    product_id = product if isinstance(product, int) else product.pk
+    events.record(
+        actor=actor,
+        verb="ranks.rebalanced",
+        product=product_id,
+        obj=Product(pk=product_id),
+        after={"stories": len(moving), "from": moving[0].rank if moving else None},
+    )
+    return len(moving)
 
 
 def _rank_after_last(product: Product) -> str:
@@ -254,7 +301,7 @@ def move_story(
     or statuses, and a story placed next to itself. Writes one story row and one event."""
     capability = Capability.MOVE_CARDS if story.sprint_id else Capability.ORDER_BACKLOG
     access.require(actor, capability, story)
-    _check_belongs(story.product, status=status, after=after, before=before)
+    _check_belongs(story.product_id, status=status, after=after, before=before)
     if story.pk in {getattr(after, "pk", None), getattr(before, "pk", None)}:
         raise ValidationError(_("A story can't be placed next to itself."))
     # Re-read the neighbours' keys under this transaction: the client's view may be old.
@@ -296,14 +343,14 @@ def move_story(
     events.record(
         actor=actor,
         verb="story.moved",
-        product=story.product,
-        team=story.team,
+        product=story.product_id,
+        team=story.team_id,
         sprint_id=story.sprint_id,
         obj=story,
         before=old,
         after=new,
     )
-    rebalance_if_long(story.product, story.rank)
+    rebalance_if_long(story.product_id, story.rank)
     return story
 
 

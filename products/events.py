@@ -33,19 +33,21 @@ def record(
     *,
     actor: User | None,
     verb: str,
-    product: Product,
+    product: Product | int,
     obj: Any,
-    team: Team | None = None,
+    team: Team | int | None = None,
     sprint_id: int | None = None,
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
 ) -> Event:
-    """Append one event in the caller's transaction; publish it once that commits."""
+    """Append one event in the caller's transaction; publish it once that commits.
+
+    ``product`` and ``team`` may be ids: a hot path (a move) need not load them."""
     event = Event.objects.create(
         actor=actor,
         verb=verb,
-        product=product,
-        team=team,
+        product_id=product if isinstance(product, int) else product.pk,
+        team_id=team if isinstance(team, int) or team is None else team.pk,
         sprint_id=sprint_id,
         object_type=obj._meta.model_name,
         object_id=obj.pk,
