@@ -1,29 +1,51 @@
-"""Fractional rank keys: short strings that sort between their neighbours.
+"""Rank keys: short strings that sort between their neighbours, byte by byte.
 
-Keys use the digits 0-9a-z, read as a base-36 fraction (``"i"`` is 0.5). A key never
-ends in ``"0"``, so two different keys never stand for the same fraction and there is
-always a key strictly between two others. Placing a story computes one new key from its
-neighbours; nothing else is renumbered.
+The scheme is the one of the "fractional-indexing" library (David Greenspan's, as used by
+Figma and Rocicorp; reimplemented here): a key is an integer part whose first character
+says how many digits follow (``a0``…``az``, then ``b00``…, and ``Zz``, ``Y zz``… below
+``a0``), then an optional base-62 fraction that never ends in ``0``. Appending or
+prepending steps the integer, so a backlog built by adding at the bottom keeps keys of
+log₆₂(n) characters; inserting between two keys takes their midpoint, which grows by a
+character every ~6 inserts into one gap, and is rebalanced locally past
+RANK_REBALANCE_LENGTH (backlog/services.py).
 """
 
 from __future__ import annotations
 
-DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"
+DIGITS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 BASE = len(DIGITS)
 _INDEX = {d: i for i, d in enumerate(DIGITS)}
+SMALLEST_INTEGER = "A" + "0" * 26
 
 
 class RankError(ValueError):
     pass
 
 
+def _integer_length(head: str) -> int:
+    if "a" <= head <= "z":
+        return ord(head) - ord("a") + 2
+    if "A" <= head <= "Z":
+        return ord("Z") - ord(head) + 2
+    raise RankError(f"invalid rank key head {head!r}")
+
+
+def _integer_part(key: str) -> str:
+    length = _integer_length(key[0])
+    if length > len(key):
+        raise RankError(f"invalid rank key {key!r}")
+    return key[:length]
+
+
 def _check(key: str) -> None:
-    if not key or key[-1] == "0" or any(c not in _INDEX for c in key):
+    if not key or key == SMALLEST_INTEGER or any(c not in _INDEX for c in key):
+        raise RankError(f"invalid rank key {key!r}")
+    if key[len(_integer_part(key)) :].endswith("0"):
         raise RankError(f"invalid rank key {key!r}")
 
 
 def _midpoint(lo: str, hi: str | None) -> str:
-    # lo may be "" (zero); hi None means one. Both without trailing zeros.
+    """A fraction strictly between lo and hi (None: one); neither ends in "0"."""
     if hi is not None:
         n = 0
         while n < len(hi) and (lo[n] if n < len(lo) else "0") == hi[n]:
@@ -33,26 +55,50 @@ def _midpoint(lo: str, hi: str | None) -> str:
     d_lo = _INDEX[lo[0]] if lo else 0
     d_hi = _INDEX[hi[0]] if hi is not None else BASE
     if d_hi - d_lo > 1:
-        return DIGITS[(d_lo + d_hi) // 2]
+        return DIGITS[round((d_lo + d_hi) / 2)]
     if hi is not None and len(hi) > 1:
         return hi[0]
     return DIGITS[d_lo] + _midpoint(lo[1:], None)
 
 
-def _after(lo: str) -> str:
-    # Appending at the end is frequent: bump the first digit that can grow, so keys
-    # lengthen by one character every ~35 appends instead of every ~5 with halving.
-    for i, c in enumerate(lo):
-        if c != "z":
-            return lo[:i] + DIGITS[_INDEX[c] + 1]
-    return lo + "1"
+def _increment(integer: str) -> str | None:
+    head, digits = integer[0], list(integer[1:])
+    for i in range(len(digits) - 1, -1, -1):
+        d = _INDEX[digits[i]] + 1
+        if d < BASE:
+            digits[i] = DIGITS[d]
+            return head + "".join(digits)
+        digits[i] = "0"
+    if head == "Z":
+        return "a0"
+    if head == "z":
+        return None
+    new_head = chr(ord(head) + 1)
+    if new_head > "a":
+        digits.append("0")
+    else:
+        digits.pop()
+    return new_head + "".join(digits)
 
 
-def _before(hi: str) -> str:
-    for i, c in enumerate(hi):
-        if _INDEX[c] > 1:
-            return hi[:i] + DIGITS[_INDEX[c] - 1]
-    return _midpoint("", hi)
+def _decrement(integer: str) -> str | None:
+    head, digits = integer[0], list(integer[1:])
+    for i in range(len(digits) - 1, -1, -1):
+        d = _INDEX[digits[i]] - 1
+        if d >= 0:
+            digits[i] = DIGITS[d]
+            return head + "".join(digits)
+        digits[i] = DIGITS[-1]
+    if head == "a":
+        return "Z" + DIGITS[-1]
+    if head == "A":
+        return None
+    new_head = chr(ord(head) - 1)
+    if new_head < "Z":
+        digits.append(DIGITS[-1])
+    else:
+        digits.pop()
+    return new_head + "".join(digits)
 
 
 def between(lo: str | None, hi: str | None) -> str:
@@ -63,62 +109,59 @@ def between(lo: str | None, hi: str | None) -> str:
         _check(hi)
     if lo is not None and hi is not None and lo >= hi:
         raise RankError(f"{lo!r} is not before {hi!r}")
-    if lo is None and hi is None:
-        return "i"
-    if hi is None:
-        return _after(lo)  # type: ignore[arg-type]
     if lo is None:
-        return _before(hi)
-    return _midpoint(lo, hi)
-
-
-def spread(count: int) -> list[str]:
-    """count keys in order, evenly spread and all of one length (for seeding and rebalancing)."""
-    if count <= 0:
-        return []
-    width = 1
-    while BASE**width <= count:
-        width += 1
-    step = BASE**width // (count + 1)
-    keys = []
-    for i in range(1, count + 1):
-        n, digits = step * i, []
-        for _ in range(width):
-            n, d = divmod(n, BASE)
-            digits.append(DIGITS[d])
-        keys.append("".join(reversed(digits)).rstrip("0") or "1")
-    return keys
-
-
-def _to_int(key: str, width: int) -> int:
-    n = 0
-    for c in key[:width].ljust(width, "0"):
-        n = n * BASE + _INDEX[c]
-    return n
-
-
-def _to_key(n: int, width: int) -> str:
-    digits = []
-    for _ in range(width):
-        n, d = divmod(n, BASE)
-        digits.append(DIGITS[d])
-    return "".join(reversed(digits)).rstrip("0")
+        if hi is None:
+            return "a0"
+        integer = _integer_part(hi)
+        if integer == SMALLEST_INTEGER:
+            return integer + _midpoint("", hi[len(integer) :])
+        if integer < hi:
+            return integer
+        below = _decrement(integer)
+        if below is None:
+            raise RankError("no key below the smallest one")
+        return below
+    integer_lo = _integer_part(lo)
+    fraction_lo = lo[len(integer_lo) :]
+    if hi is None:
+        above = _increment(integer_lo)
+        return above if above is not None else integer_lo + _midpoint(fraction_lo, None)
+    integer_hi = _integer_part(hi)
+    if integer_lo == integer_hi:
+        return integer_lo + _midpoint(fraction_lo, hi[len(integer_hi) :])
+    above = _increment(integer_lo)
+    if above is None:
+        raise RankError("no key above the largest one")
+    if above < hi:
+        return above
+    return integer_lo + _midpoint(fraction_lo, None)
 
 
 def spread_between(lo: str | None, hi: str | None, count: int) -> list[str]:
-    """count keys in order, evenly spread strictly between lo and hi, as short as fits."""
+    """count keys in order strictly between lo and hi, as short as a balanced split gives."""
     if count <= 0:
         return []
-    width = 1
-    while True:
-        low = _to_int(lo, width) if lo else 0
-        # lo longer than width: its truncation is below lo, so start one unit above.
-        if lo and len(lo) > width:
-            low += 1
-        high = _to_int(hi, width) if hi else BASE**width
-        if high - low - 1 >= count:
-            step = (high - low) // (count + 1)
-            keys = [_to_key(low + step * i, width) for i in range(1, count + 1)]
-            if all(k and (lo is None or lo < k) and (hi is None or k < hi) for k in keys):
-                return keys
-        width += 1
+    if count == 1:
+        return [between(lo, hi)]
+    if hi is None:
+        keys = [between(lo, None)]
+        for _ in range(count - 1):
+            keys.append(between(keys[-1], None))
+        return keys
+    if lo is None:
+        keys = [between(None, hi)]
+        for _ in range(count - 1):
+            keys.append(between(None, keys[-1]))
+        return keys[::-1]
+    half = count // 2
+    middle = between(lo, hi)
+    return [
+        *spread_between(lo, middle, half),
+        middle,
+        *spread_between(middle, hi, count - half - 1),
+    ]
+
+
+def spread(count: int) -> list[str]:
+    """count keys in order, for seeding and rebalancing a whole list."""
+    return spread_between(None, None, count)

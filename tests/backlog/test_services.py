@@ -200,11 +200,11 @@ def test_create_story_rebalances_keys_that_grew_too_long(
     make_story: MakeStory,
     django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
 ) -> None:
-    # What ~1,200 stories appended one after the other leave as the last key.
-    make_story(rank="z" * RANK_REBALANCE_LENGTH + "i")
+    # A key grown long by inserts into one gap: appending after it steps the integer part.
+    make_story(rank="a0" + "V" * RANK_REBALANCE_LENGTH + "1")
     with django_capture_on_commit_callbacks(execute=True):
-        services.create_story(actor=po, product=product, title="One more")
-    assert max(len(r) for r in Story.objects.values_list("rank", flat=True)) <= 2
+        story = services.create_story(actor=po, product=product, title="One more")
+    assert story.rank == "a1"
 
 
 # update_story
@@ -548,14 +548,14 @@ def test_move_story_rebalances_the_product_once_keys_grow_too_long(
     make_story: MakeStory,
     django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
 ) -> None:
-    long = "a" + "0" * RANK_REBALANCE_LENGTH
+    long = "a0" + "0" * RANK_REBALANCE_LENGTH
     x = make_story(title="X", rank=long + "1")
     make_story(title="Y", rank=long + "2")
     z = make_story(title="Z")
     with django_capture_on_commit_callbacks(execute=True):
         services.move_story(actor=po, story=z, after=x)
     assert titles_in_rank_order(product) == ["X", "Z", "Y"]
-    assert max(len(r) for r in Story.objects.values_list("rank", flat=True)) == 1
+    assert max(len(r) for r in Story.objects.values_list("rank", flat=True)) == 2
     assert Event.objects.filter(verb="ranks.rebalanced", product=product).count() == 1
 
 
@@ -567,8 +567,8 @@ def test_rebalance_ranks_keeps_the_order_and_shortens_the_keys(
 ) -> None:
     stories = [make_story(title=f"S{i:02}") for i in range(40)]
     for i, story in enumerate(stories):
-        Story.objects.filter(pk=story.pk).update(rank="a" + "0" * 80 + ranks.spread(40)[i])
-    elsewhere = make_story(product=ProductFactory(), rank="a" + "0" * 80 + "1")
+        Story.objects.filter(pk=story.pk).update(rank="a0" + "0" * 80 + ranks.DIGITS[i + 1])
+    elsewhere = make_story(product=ProductFactory(), rank="a0" + "0" * 80 + "1")
     before = titles_in_rank_order(product)
 
     assert services.rebalance_ranks(actor=None, product=product) == 40
@@ -579,7 +579,7 @@ def test_rebalance_ranks_keeps_the_order_and_shortens_the_keys(
         <= 2
     )
     elsewhere.refresh_from_db()
-    assert len(elsewhere.rank) == 82  # other products untouched
+    assert len(elsewhere.rank) == 83  # other products untouched
     (event,) = Event.objects.filter(verb="ranks.rebalanced")
     assert event.after == {"stories": 40}
 
