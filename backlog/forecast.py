@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import itertools
 import random
 from collections import defaultdict
 from dataclasses import dataclass
 from statistics import mean
 from typing import Any
 
-from django.db.models import Avg, Count, Max, Q, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import Avg, Case, F, Max, Sum, When, Window
 
 from backlog.models import Story
 from products.models import Event, Product, StatusCategory
@@ -76,12 +76,13 @@ def sprints_needed(samples: list[list[int]], works: list[float]) -> list[list[in
     """
     rng = random.Random(SEED)
     target = max(works, default=0)
+    # Enough sprints for the largest amount at the slowest pace seen, within the horizon.
+    slowest = sum(min(team) for team in samples) or 1
+    horizon = min(MAX_SPRINTS, int(target / slowest) + 1)
     results: list[list[int | None]] = [[] for _ in works]
     for _ in range(TRIALS):
-        total, cumulative = 0.0, []
-        while total < target and len(cumulative) < MAX_SPRINTS:
-            total += sum(rng.choice(team) for team in samples)
-            cumulative.append(total)
+        per_team = [rng.choices(team, k=horizon) for team in samples]
+        cumulative = list(itertools.accumulate(map(sum, zip(*per_team, strict=True))))
         for i, work in enumerate(works):
             n = bisect.bisect_left(cumulative, work) + 1 if work > 0 else 0
             results[i].append(n if n <= len(cumulative) else None)
@@ -100,35 +101,39 @@ def forecast_epics(
 
     Work ahead of an epic is every unfinished story ranked up to the epic's last unfinished
     one, whatever its epic (the team does the backlog in order). Unestimated stories count
-    as the product's average story. Three queries whatever the backlog's size.
+    as the product's average story. Four queries whatever the backlog's size.
     """
     samples = [p for p in completed_points(product, last=HISTORY_SPRINTS).values() if p]
     open_stories = Story.objects.filter(product=product).exclude(
         status__category=StatusCategory.DONE
     )
-    last_ranks = dict(
-        open_stories.filter(epic__in=epics)
-        .values("epic_id")
-        .annotate(last=Max("rank"))
-        .values_list("epic_id", "last")
+    average = float(open_stories.aggregate(avg=Avg("points"))["avg"] or 0)
+    # Each epic's last unfinished story, with the points (and unestimated stories) ranked
+    # up to it: a running sum over the backlog in rank order, computed by the database.
+    unestimated = Case(When(points__isnull=True, then=1), default=0)
+    cut = (
+        open_stories.annotate(
+            ahead_points=Window(Sum("points"), order_by=F("rank").asc()),
+            ahead_unestimated=Window(Sum(unestimated), order_by=F("rank").asc()),
+            epic_last=Window(Max("rank"), partition_by=[F("epic_id")]),
+        )
+        .filter(rank=F("epic_last"), epic__in=epics)
+        .values_list("epic_id", "ahead_points", "ahead_unestimated")
     )
-    sums: dict[str, Any] = {"avg": Avg("points")}
-    for epic_id, last in last_ranks.items():
-        ahead = Q(rank__lte=last)
-        mine = Q(epic_id=epic_id)
-        sums[f"a{epic_id}"] = Coalesce(Sum("points", filter=ahead), 0)
-        sums[f"au{epic_id}"] = Count("pk", filter=ahead & Q(points__isnull=True))
-        sums[f"m{epic_id}"] = Coalesce(Sum("points", filter=mine), 0)
-        sums[f"mu{epic_id}"] = Count("pk", filter=mine & Q(points__isnull=True))
-    totals = open_stories.aggregate(**sums)
-    average = float(totals["avg"] or 0)
-
-    ids = list(last_ranks)
-    works = [float(totals[f"a{i}"]) + average * totals[f"au{i}"] for i in ids]
+    ahead = {e: (p or 0) + average * (u or 0) for e, p, u in cut}
+    own = {
+        e: (p or 0) + average * u
+        for e, p, u in open_stories.filter(epic__in=epics)
+        .values("epic_id")
+        .annotate(p=Sum("points"), u=Sum(unestimated))
+        .values_list("epic_id", "p", "u")
+    }
+    ids = list(ahead)
+    works = [ahead[i] for i in ids]
     runs = sprints_needed(samples, works) if samples else [[None] for _ in ids]
     out: dict[int, EpicForecast] = {}
     for epic in epics:
-        if epic.pk not in last_ranks:
+        if epic.pk not in ahead:
             out[epic.pk] = EpicForecast(0, 0, 0, 0, today, today, False)
             continue
         i = ids.index(epic.pk)
@@ -139,7 +144,7 @@ def forecast_epics(
 
         p85_date = date_of(p85)
         out[epic.pk] = EpicForecast(
-            remaining=float(totals[f"m{epic.pk}"]) + average * totals[f"mu{epic.pk}"],
+            remaining=float(own.get(epic.pk, 0)),
             work_ahead=works[i],
             p50_sprints=p50,
             p85_sprints=p85,

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from django.core.cache import cache
 from django.db import IntegrityError, connection, transaction
 from pytest_django import Settings
 
@@ -46,6 +47,14 @@ def violates(constraint: str) -> Iterator[None]:
 @pytest.fixture(autouse=True)
 def _fast_password_hasher(settings: Settings) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache() -> Iterator[None]:
+    # Cache keys name rows by id, and ids come back after each test's rollback.
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture
