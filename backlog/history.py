@@ -31,7 +31,8 @@ LOOKUPS: dict[str, Any] = {
     "assignee": get_user_model(),
     "sprint": Story._meta.get_field("sprint").related_model,
 }
-HIDDEN = {"rank", "active"}
+# Keys the reports read but the history doesn't show as changes (the WIP ones get a note).
+HIDDEN = {"rank", "active", "wip_exceeded", "wip_count", "wip_limit"}
 # Sprint events carry points and team for the reports; the history only names the sprint.
 ONLY = {"story.added_to_sprint": {"sprint"}, "story.removed_from_sprint": {"sprint"}}
 
@@ -49,6 +50,7 @@ class Entry:
     text: str
     changes: list[Change] = field(default_factory=list)
     reordered: bool = False
+    over_limit: tuple[int, int] | None = None  # (count, limit) when the move broke a WIP limit
 
 
 def _label(name: str) -> str:
@@ -84,6 +86,8 @@ def story_history(story: Story, limit: int = 50) -> list[Entry]:
     entries = []
     for event in events:
         entry = Entry(event=event, text=str(VERBS.get(event.verb, event.verb)))
+        if event.after.get("wip_exceeded"):
+            entry.over_limit = (event.after.get("wip_count"), event.after.get("wip_limit"))
         keys = event.after.keys() if event.verb != "story.created" else ()
         for name in keys:
             only = ONLY.get(event.verb)

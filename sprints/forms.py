@@ -6,8 +6,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from backlog.models import Story
-from products.models import Team
+from backlog.forms import member_choices
+from backlog.models import Story, StoryQuerySet
+from products.models import Product, Team
 from sprints.models import Sprint, SprintState
 from sprints.services import check_dates
 
@@ -72,3 +73,55 @@ class AddStoryForm(forms.Form):
             .exclude(team__isnull=False, team__in=team.product.teams.exclude(pk=team.pk))
             .order_by("-ready", "rank")
         )
+
+
+UNASSIGNED = "none"
+
+
+class BoardFilterForm(forms.Form):
+    """The board's filters, read from the URL. Choices are built once: one query each."""
+
+    assignee = forms.ChoiceField(label=_("Assignee"), required=False)
+    epic = forms.ChoiceField(label=_("Epic"), required=False)
+    mine = forms.BooleanField(label=_("Only mine"), required=False)
+
+    def __init__(self, *args: Any, product: Product, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["assignee"].choices = [
+            ("", _("Anyone")),
+            (UNASSIGNED, _("Unassigned")),
+            *((str(u.pk), u.display_name) for u in member_choices(product)),
+        ]
+        self.fields["epic"].choices = [
+            ("", _("All epics")),
+            *((str(e.pk), e.title) for e in product.epics.only("pk", "title")),
+        ]
+
+    def apply(self, stories: StoryQuerySet) -> StoryQuerySet:
+        """The stories that pass every filter; invalid values are ignored, not an error."""
+        data = self.cleaned_data if self.is_valid() else {}
+        assignee = data.get("assignee")
+        if assignee == UNASSIGNED:
+            stories = stories.filter(assignee__isnull=True)
+        elif assignee:
+            stories = stories.filter(assignee_id=int(assignee))
+        if data.get("epic"):
+            stories = stories.filter(epic_id=int(data["epic"]))
+        if data.get("mine") and self.user.is_authenticated:
+            stories = stories.filter(assignee=self.user)
+        return stories
+
+    @property
+    def active(self) -> bool:
+        return self.is_valid() and any(self.cleaned_data.get(f) for f in self.fields)
+
+
+class FlagForm(forms.Form):
+    reason = forms.CharField(
+        label=_("What blocks it?"), max_length=500, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class ResolveForm(forms.Form):
+    note = forms.CharField(label=_("How was it solved?"), max_length=500, required=False)

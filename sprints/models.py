@@ -3,10 +3,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from products import clock
 from products.models import Product, Team
 
 if TYPE_CHECKING:
@@ -89,3 +91,79 @@ class Sprint(models.Model):
     def day_number(self, today: dt.date) -> int:
         """1 on the first day; clamped to the sprint."""
         return min(max((today - self.start_date).days + 1, 1), self.length_days)
+
+
+class ImpedimentQuerySet(models.QuerySet["Impediment"]):
+    def open(self) -> ImpedimentQuerySet:
+        return self.filter(resolved_at__isnull=True)
+
+
+class Impediment(models.Model):
+    """Something that blocks a team: raised on a card of the board or in the daily meeting."""
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="impediments")
+    sprint = models.ForeignKey(
+        Sprint, on_delete=models.SET_NULL, null=True, blank=True, related_name="impediments"
+    )
+    # SET_NULL: a deleted story's impediments stay in the team's history.
+    story = models.ForeignKey(
+        "backlog.Story",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="impediments",
+        verbose_name=_("story"),
+    )
+    reason = models.TextField(_("reason"))
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    opened_at = models.DateTimeField(_("opened at"), default=clock.now)
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    # PROTECT, not SET_NULL: a resolved impediment must keep who resolved it (constraint below).
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    resolution_note = models.TextField(_("resolution note"), blank=True)
+
+    objects = ImpedimentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["opened_at", "id"]
+        verbose_name = _("impediment")
+        verbose_name_plural = _("impediments")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(resolved_at__isnull=True, resolved_by__isnull=True, resolution_note="")
+                | Q(resolved_at__isnull=False, resolved_by__isnull=False),
+                name="sprints_impediment_resolved_together",
+                violation_error_message=_(
+                    "An impediment is resolved with a time and by someone, or open with neither "
+                    "(and no resolution note)."
+                ),
+            ),
+        ]
+        indexes = [
+            # Impediment.objects.open().filter(team=…): the board's blocked markers, and the
+            # team's open impediments on the daily meeting and the product overview.
+            models.Index(
+                fields=["team", "opened_at"],
+                condition=Q(resolved_at__isnull=True),
+                name="sprints_impediment_open",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.reason
+
+    @property
+    def access_scope(self) -> tuple[int, int | None]:
+        return self.team.product_id, self.team_id
+
+    @property
+    def is_open(self) -> bool:
+        return self.resolved_at is None

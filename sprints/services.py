@@ -17,7 +17,7 @@ from backlog.services import rebalance_if_long
 from products import access, clock, events
 from products.access import Capability
 from products.models import StatusCategory, Team
-from sprints.models import MAX_SPRINT_DAYS, MIN_SPRINT_DAYS, Sprint, SprintState
+from sprints.models import MAX_SPRINT_DAYS, MIN_SPRINT_DAYS, Impediment, Sprint, SprintState
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -289,3 +289,57 @@ def close_sprint(
         },
     )
     return sprint
+
+
+@transaction.atomic
+def flag_impediment(*, actor: User, story: Story, reason: str) -> Impediment:
+    """Refuses anyone who may not move the story's cards, stories of no team, empty reasons."""
+    access.require(actor, Capability.MOVE_CARDS, story)
+    if story.team_id is None:
+        raise ValidationError(_("Only a story of a team can be flagged as blocked."))
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say what blocks the story.")})
+    impediment = Impediment.objects.create(
+        team_id=story.team_id,
+        sprint_id=story.sprint_id,
+        story=story,
+        reason=reason.strip(),
+        opened_by=actor,
+        opened_at=clock.now(),
+    )
+    events.record(
+        actor=actor,
+        verb="impediment.opened",
+        product=story.product_id,
+        team=story.team_id,
+        sprint_id=story.sprint_id,
+        obj=impediment,
+        after={"story": story.pk, "reason": impediment.reason},
+    )
+    return impediment
+
+
+@transaction.atomic
+def resolve_impediment(*, actor: User, impediment: Impediment, note: str = "") -> Impediment:
+    """Refuses anyone outside the team who may not move its cards, and resolved impediments."""
+    access.require(actor, Capability.MOVE_CARDS, impediment)
+    now = clock.now()
+    # Conditional: of two people resolving at once, the second is told, not recorded twice.
+    resolved = Impediment.objects.filter(pk=impediment.pk, resolved_at__isnull=True).update(
+        resolved_at=now, resolved_by=actor, resolution_note=note.strip()
+    )
+    if not resolved:
+        raise ValidationError(_("This impediment is already resolved."))
+    impediment.resolved_at, impediment.resolved_by = now, actor
+    impediment.resolution_note = note.strip()
+    events.record(
+        actor=actor,
+        verb="impediment.resolved",
+        product=impediment.team.product_id,
+        team=impediment.team_id,
+        sprint_id=impediment.sprint_id,
+        obj=impediment,
+        before={"resolved": False},
+        after={"resolved": True, "story": impediment.story_id, "note": impediment.resolution_note},
+    )
+    return impediment

@@ -4,7 +4,8 @@
  *
  * Markup: a list with [data-sortable] holds rows with [data-story-id]; a row that the user
  * may move has [data-can-move] and [data-move-url]. A board column's list has
- * [data-status] and shares [data-group] with the other columns.
+ * [data-status] and shares [data-group] with the other columns; its [data-column] (the
+ * column's name) fills %(column)s in the "moved" message.
  */
 (function () {
   "use strict";
@@ -89,7 +90,9 @@
         reload(list);
         return;
       }
-      announce(message || format(root.dataset.msgMoved, { position: index + 1, title: row.dataset.title }));
+      announce(message || format(root.dataset.msgMoved, {
+        position: index + 1, title: row.dataset.title, column: list.dataset.column || "",
+      }));
       document.dispatchEvent(new CustomEvent("cadence:moved", { detail: { row: row, list: list } }));
     });
   }

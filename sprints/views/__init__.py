@@ -1,0 +1,1 @@
+"""Pages of the sprints app: by concept, the sprint pages and the board."""

@@ -1,0 +1,277 @@
+"""The team's kanban board: its active sprint, one column per status of the product.
+
+The page costs the same number of queries whatever the number of cards: one for the cards
+(epic, assignee, task counts and the time each entered its column are joined or
+subqueries), one for the column counts, one for the open impediments.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import BigIntegerField, Count, F, OuterRef, QuerySet, Subquery
+from django.db.models.fields.json import KT
+from django.db.models.functions import Cast, Coalesce
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+from django.views.decorators.vary import vary_on_headers
+
+from backlog.models import Story, Task
+from products import access, clock
+from products.access import Capability
+from products.models import Event, Product, Status, Team
+from products.views import add_service_errors, product_context
+from sprints import services
+from sprints.forms import BoardFilterForm, FlagForm, ResolveForm
+from sprints.models import Impediment, Sprint
+
+
+@dataclass
+class Column:
+    status: Status
+    # Every story of the sprint in this status, whatever the filters show: the WIP limit
+    # is the team's, not the viewer's.
+    count: int
+    cards: list[Story] = field(default_factory=list)
+
+    @property
+    def limit(self) -> int | None:
+        return self.status.wip_limit
+
+    @property
+    def over(self) -> bool:
+        return self.limit is not None and self.count > self.limit
+
+
+def _entered_column() -> Subquery:
+    """When the story last came into its current status. Only a move that changed the
+    status counts: reordering a card inside its column doesn't make it younger."""
+    moves = (
+        Event.objects.filter(verb="story.moved", object_type="story", object_id=OuterRef("pk"))
+        .annotate(
+            to_status=Cast(KT("after__status"), BigIntegerField()),
+            from_status=Cast(KT("before__status"), BigIntegerField()),
+        )
+        .filter(to_status=OuterRef("status_id"))
+        .exclude(from_status=F("to_status"))
+        .order_by("-created_at", "-id")
+    )
+    return Subquery(moves.values("created_at")[:1])
+
+
+def _joined_sprint() -> Subquery:
+    added = Event.objects.filter(
+        verb="story.added_to_sprint",
+        object_type="story",
+        object_id=OuterRef("pk"),
+        sprint_id=OuterRef("sprint_id"),
+    ).order_by("-created_at", "-id")
+    return Subquery(added.values("created_at")[:1])
+
+
+def _task_count(**only: bool) -> Coalesce:
+    # order_by(): Task's default ordering would otherwise split the count by rank.
+    tasks = (
+        Task.objects.filter(story=OuterRef("pk"), **only)
+        .order_by()
+        .values("story")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(tasks), 0)
+
+
+def card_rows(stories: QuerySet[Story]) -> QuerySet[Story]:
+    """Stories as board cards, in one query: no query per card for any of this."""
+    return (
+        stories.select_related("epic", "assignee")
+        .annotate(
+            in_column_since=Coalesce(_entered_column(), _joined_sprint(), F("created_at")),
+            tasks_total=_task_count(),
+            tasks_done=_task_count(done=True),
+        )
+        .order_by("rank")
+    )
+
+
+def _blockers(impediments: QuerySet[Impediment]) -> dict[int, list[Impediment]]:
+    by_story: dict[int, list[Impediment]] = defaultdict(list)
+    for impediment in impediments.order_by("opened_at", "id"):
+        by_story[impediment.story_id].append(impediment)
+    return by_story
+
+
+def _decorate(
+    request: HttpRequest, team: Team, cards: list[Story], blockers: dict[int, list[Impediment]]
+) -> None:
+    today = timezone.localdate(clock.now(), team.tzinfo)
+    for card in cards:
+        since = timezone.localdate(card.in_column_since, team.tzinfo)
+        card.age_days = max((today - since).days, 0)
+        card.blockers = blockers.get(card.pk, [])
+        card.can_move = access.can(request.user, Capability.MOVE_CARDS, card)
+
+
+def _board_url(product: Product, team: Team) -> str:
+    return reverse("sprints:board", args=[product.slug, team.slug])
+
+
+def _board_context(
+    request: HttpRequest, product: Product, team: Team, sprint: Sprint, filters: BoardFilterForm
+) -> dict[str, Any]:
+    statuses = list(product.statuses.all())
+    counts = dict(sprint.stories.order_by().values_list("status").annotate(n=Count("pk")))
+    cards = list(card_rows(filters.apply(sprint.stories.all())))
+    open_here = Impediment.objects.open().filter(team=team, story__sprint=sprint)
+    _decorate(request, team, cards, _blockers(open_here))
+    columns = {status.pk: Column(status, counts.get(status.pk, 0)) for status in statuses}
+    for card in cards:
+        columns[card.status_id].cards.append(card)
+    query = request.GET.urlencode()
+    return {
+        "statuses": statuses,
+        "columns": list(columns.values()),
+        "here": f"{_board_url(product, team)}?{query}" if query else _board_url(product, team),
+        "can_move_any": access.can(request.user, Capability.MOVE_CARDS, team),
+        "today": timezone.localdate(clock.now(), team.tzinfo),
+    }
+
+
+def _team_or_404(request: HttpRequest, slug: str, team_slug: str) -> tuple[Product, Team]:
+    product = access.get_product_or_404(request.user, slug)
+    return product, get_object_or_404(Team, product=product, slug=team_slug)
+
+
+def _page_context(
+    request: HttpRequest, product: Product, team: Team, **extra: Any
+) -> dict[str, Any]:
+    sprint = Sprint.objects.active().filter(team=team).first()
+    filters = BoardFilterForm(request.GET or None, product=product, user=request.user)
+    context = {
+        "product": product,
+        "team": team,
+        "sprint": sprint,
+        "filters": filters,
+        "nav": "board",
+    }
+    if sprint is not None:
+        context |= _board_context(request, product, team, sprint, filters)
+    return context | extra
+
+
+@login_required
+@vary_on_headers("HX-Request")
+def board(request: HttpRequest, slug: str, team_slug: str) -> HttpResponse:
+    product, team = _team_or_404(request, slug, team_slug)
+    context = _page_context(request, product, team)
+    if request.htmx and request.htmx.target == "board" and context["sprint"]:
+        return render(request, "sprints/board.html#board", context)
+    return render(request, "sprints/board.html", product_context(request, product) | context)
+
+
+def _next_url(request: HttpRequest) -> str | None:
+    url = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(
+        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return url
+    return None
+
+
+def _after_card_action(
+    request: HttpRequest,
+    product: Product,
+    team: Team,
+    story: Story | None,
+    *,
+    status: int = 200,
+    flag_form: FlagForm | None = None,
+    errors: list[str] | None = None,
+) -> HttpResponse:
+    """htmx gets the card again; a plain form goes back to the board, or shows it with 422."""
+    here = _next_url(request) or _board_url(product, team)
+    if request.htmx:
+        if story is None:  # an impediment of the team, on no card: nothing to redraw
+            return HttpResponse(status=204)
+        card = card_rows(Story.objects.filter(pk=story.pk)).get()
+        _decorate(request, team, [card], _blockers(Impediment.objects.open().filter(story=card)))
+        card.flag_form, card.errors = flag_form, errors
+        context = {
+            "product": product,
+            "card": card,
+            "statuses": list(product.statuses.all()),
+            "here": here,
+        }
+        return render(request, "sprints/board.html#card", context, status=status)
+    if status < 400:
+        return redirect(here)
+    context = _page_context(request, product, team, errors=errors)
+    for column in context.get("columns", ()):
+        for card in column.cards:
+            if story is not None and card.pk == story.pk:
+                card.flag_form, card.errors = flag_form, errors
+    context = product_context(request, product) | context
+    return render(request, "sprints/board.html", context, status=status)
+
+
+@login_required
+@require_POST
+def impediment_flag(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    product = access.get_product_or_404(request.user, slug)
+    story = get_object_or_404(Story.objects.select_related("team"), product=product, pk=pk)
+    if story.team is None:  # no board shows it
+        raise Http404
+    access.require(request.user, Capability.MOVE_CARDS, story)
+    form = FlagForm(request.POST)
+    if form.is_valid():
+        try:
+            services.flag_impediment(
+                actor=request.user, story=story, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            return _after_card_action(request, product, story.team, story)
+    return _after_card_action(
+        request,
+        product,
+        story.team,
+        story,
+        status=422,
+        flag_form=form,
+        errors=form.non_field_errors(),
+    )
+
+
+@login_required
+@require_POST
+def impediment_resolve(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    product = access.get_product_or_404(request.user, slug)
+    impediment = get_object_or_404(
+        Impediment.objects.select_related("team__product", "story"),
+        team__product=product,
+        pk=pk,
+    )
+    access.require(request.user, Capability.MOVE_CARDS, impediment)
+    form = ResolveForm(request.POST)
+    if form.is_valid():
+        try:
+            services.resolve_impediment(
+                actor=request.user, impediment=impediment, note=form.cleaned_data["note"]
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            return _after_card_action(request, product, impediment.team, impediment.story)
+    messages = [m for errors in form.errors.values() for m in errors]
+    return _after_card_action(
+        request, product, impediment.team, impediment.story, status=422, errors=messages
+    )
