@@ -33,3 +33,31 @@ class User(AbstractUser):
         if parts:
             return "".join(p[0] for p in parts).upper()
         return self.username[:2].upper()
+
+
+class ApiToken(models.Model):
+    """A personal API token. Only a hash is stored; the token is shown once, at creation."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(_("name"), max_length=80)
+    # The first characters after "cad_", kept in clear so a token is found by an index
+    # lookup (ApiTokenAuthentication) before its hash is compared in constant time.
+    prefix = models.CharField(_("prefix"), max_length=12, unique=True)
+    key_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return f"{self.name} (cad_{self.prefix}…)"
+
+    @property
+    def active(self) -> bool:
+        return self.revoked_at is None

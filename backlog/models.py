@@ -21,6 +21,7 @@ RANK_MAX_LENGTH = 255
 RANK_REBALANCE_LENGTH = 64
 
 POINTS = (0, 1, 2, 3, 5, 8, 13, 20, 40, 100)
+POINT_CHOICES = [(p, str(p)) for p in POINTS]
 
 colour_validator = RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Enter a colour as #rrggbb."))
 
@@ -172,7 +173,7 @@ class Story(models.Model):
         _("acceptance criteria"), blank=True, help_text=_("Markdown; one criterion per line.")
     )
     points = models.PositiveSmallIntegerField(
-        _("points"), null=True, blank=True, choices=[(p, str(p)) for p in POINTS]
+        _("points"), null=True, blank=True, choices=POINT_CHOICES
     )
     status = models.ForeignKey(
         Status, on_delete=models.PROTECT, related_name="stories", verbose_name=_("status")

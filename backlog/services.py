@@ -296,14 +296,37 @@ def move_story(
     status: Status | None = None,
     after: Story | None = None,
     before: Story | None = None,
+    position: str | None = None,
+    to_position: int | None = None,
 ) -> Story:
     """Refuses without the right to order (backlog) or move cards (sprint), foreign neighbours
-    or statuses, and a story placed next to itself. Writes one story row and one event."""
+    or statuses, and a story placed next to itself. Writes one story row and one event.
+
+    The place is a neighbour (``after`` wins over ``before``), ``position`` "top" or
+    "bottom", or ``to_position`` (1 is the top) of the story's list: its sprint, or the
+    product backlog."""
     capability = Capability.MOVE_CARDS if story.sprint_id else Capability.ORDER_BACKLOG
     access.require(actor, capability, story)
     _check_belongs(story.product_id, status=status, after=after, before=before)
     if story.pk in {getattr(after, "pk", None), getattr(before, "pk", None)}:
         raise ValidationError(_("A story can't be placed next to itself."))
+    if position or to_position:
+        same_list = (
+            Story.objects.filter(product_id=story.product_id, sprint_id=story.sprint_id)
+            .exclude(pk=story.pk)
+            .order_by("rank")
+        )
+        if position == "top":
+            after, before = None, same_list.first()
+        elif position == "bottom":
+            after, before = same_list.last(), None
+        elif to_position:
+            if to_position < 1:
+                raise ValidationError({"to_position": _("Positions start at 1.")})
+            before = same_list[to_position - 1 : to_position].first()
+            after = None if before else same_list.last()
+        else:
+            raise ValidationError({"position": _("Choose the top or the bottom.")})
     # Re-read the neighbours' keys under this transaction: the client's view may be old.
     if after is not None:
         after = Story.objects.only("rank", "product_id").get(pk=after.pk)

@@ -3,10 +3,13 @@ from __future__ import annotations
 from django.contrib import admin
 from django.urls import include, path
 
+from config.api import urlpatterns as api_urls
+
 urlpatterns = [
     path("", include("products.urls")),
     path("accounts/", include("accounts.urls")),
     path("", include("backlog.urls")),
     path("", include("sprints.urls")),
     path("admin/", admin.site.urls),
+    *api_urls,
 ]

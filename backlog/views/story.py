@@ -169,22 +169,15 @@ def story_move(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     form = MoveForm(request.POST, product=product)
     if form.is_valid():
         data = form.cleaned_data
-        after, before = data["after"], data["before"]
-        scope = (
-            Story.objects.filter(product=product, sprint=story.sprint)
-            .exclude(pk=story.pk)
-            .order_by("rank")
-        )
-        if data["position"] == "top":
-            after, before = None, scope.first()
-        elif data["position"] == "bottom":
-            after, before = scope.last(), None
-        elif data["to_position"]:
-            before = scope[data["to_position"] - 1 : data["to_position"]].first()
-            after = None if before else scope.last()
         try:
             services.move_story(
-                actor=request.user, story=story, status=data["status"], after=after, before=before
+                actor=request.user,
+                story=story,
+                status=data["status"],
+                after=data["after"],
+                before=data["before"],
+                position=data["position"] or None,
+                to_position=data["to_position"],
             )
         except ValidationError as error:
             add_service_errors(form, error)

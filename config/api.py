@@ -1,0 +1,66 @@
+"""The REST API's plumbing: one router under /api/v1/, errors mapped the same way for all."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.urls import include, path
+from django.utils.csp import CSP
+from django.utils.decorators import method_decorator
+from django.views.decorators.csp import csp_override
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework import status
+from rest_framework.response import Response
+from rest_framework.routers import DefaultRouter
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from backlog import api as backlog_api
+from backlog.services import StaleEdit
+from products import api as products_api
+from sprints import api as sprints_api
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    """Services raise Django's errors; the API answers them as the pages do."""
+    if isinstance(exc, StaleEdit):
+        from backlog.serializers import StorySerializer
+
+        return Response(
+            {
+                "detail": str(exc),
+                "current": StorySerializer(exc.current, context=context).data,
+            },
+            status=status.HTTP_409_CONFLICT,
+        )
+    if isinstance(exc, DjangoValidationError):
+        if hasattr(exc, "error_dict"):
+            return Response(exc.message_dict, status=status.HTTP_400_BAD_REQUEST)
+        return Response({"detail": exc.messages}, status=status.HTTP_400_BAD_REQUEST)
+    return drf_exception_handler(exc, context)
+
+
+router = DefaultRouter()
+products_api.register(router)
+backlog_api.register(router)
+sprints_api.register(router)
+
+# Swagger UI's own script and styles: served from the sidecar package, no CDN. Its
+# stylesheet injects style attributes, so this one page allows inline styles.
+docs = method_decorator(
+    csp_override(
+        {
+            "default-src": [CSP.SELF],
+            "script-src": [CSP.SELF, CSP.NONCE],
+            "style-src": [CSP.SELF, CSP.UNSAFE_INLINE],
+            "img-src": [CSP.SELF, "data:"],
+        }
+    ),
+    name="dispatch",
+)(SpectacularSwaggerSplitView)
+
+urlpatterns = [
+    path("api/v1/", include(router.urls)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", docs.as_view(url_name="api-schema"), name="api-docs"),
+]

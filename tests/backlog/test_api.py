@@ -1,0 +1,210 @@
+"""The REST API: the same answers as the pages, through the same services."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from rest_framework.test import APIClient
+
+from backlog.models import Story
+from products.models import Event, Product, StatusCategory, Team
+from sprints.models import Sprint, SprintState
+from tests.backlog.factories import EpicFactory
+from tests.products.factories import ProductFactory, status_of
+from tests.products.test_page_access import ALLOWED, ROLES
+
+
+@pytest.fixture
+def api() -> APIClient:
+    return APIClient()
+
+
+@pytest.fixture
+def world(product: Product, team: Team, other_team: Team, make_story: Any) -> dict[str, Any]:
+    planned = Sprint.objects.create(
+        team=team, name="Next", start_date="2027-02-01", end_date="2027-02-14"
+    )
+    active = Sprint.objects.create(
+        team=team, name="Now", start_date="2026-11-16", end_date="2026-11-29",
+        state=SprintState.ACTIVE,
+    )  # fmt: skip
+    return {
+        "product": product,
+        "team": team,
+        "done": status_of(product, StatusCategory.DONE),
+        "story": make_story(),
+        "teamless": make_story(team=None),
+        "card": make_story(sprint=active),
+        "sprint_story": make_story(sprint=planned),
+        "planned": planned,
+        "active": active,
+    }
+
+
+def _post(path: str, data: Callable[[dict[str, Any]], dict[str, Any]] | None = None) -> Any:
+    def call(api: APIClient, w: dict[str, Any]) -> Any:
+        return api.post(
+            path.format(**{k: getattr(v, "pk", v) for k, v in w.items()}),
+            data(w) if data else {},
+            format="json",
+        )
+
+    return call
+
+
+def _start(api: APIClient, w: dict[str, Any]) -> Any:
+    Sprint.objects.filter(pk=w["active"].pk).update(state=SprintState.CLOSED)
+    return api.post(f"/api/v1/sprints/{w['planned'].pk}/start/")
+
+
+ACTIONS: dict[str, Any] = {
+    "view_product": lambda api, w: api.get(f"/api/v1/products/{w['product'].pk}/"),
+    "create_story": _post("/api/v1/stories/", lambda w: {"product": w["product"].pk,
+                                                         "title": "New"}),
+    "edit_team_story": lambda api, w: api.patch(
+        f"/api/v1/stories/{w['story'].pk}/", {"version": 1, "title": "Edited"}, format="json"),
+    "edit_teamless_story": lambda api, w: api.patch(
+        f"/api/v1/stories/{w['teamless'].pk}/", {"version": 1, "title": "Edited"},
+        format="json"),
+    "order_backlog": _post("/api/v1/stories/{story}/move/", lambda w: {"position": "top"}),
+    "order_teamless_backlog_story": _post("/api/v1/stories/{teamless}/move/",
+                                          lambda w: {"position": "top"}),
+    "move_card": _post("/api/v1/stories/{card}/move/", lambda w: {"status": w["done"].pk}),
+    "create_sprint": _post("/api/v1/sprints/", lambda w: {
+        "team": w["team"].pk, "name": "S9", "start_date": "2027-03-01",
+        "end_date": "2027-03-14"}),
+    "start_sprint": _start,
+    "add_story_to_sprint": _post("/api/v1/sprints/{planned}/add-story/",
+                                 lambda w: {"story": w["story"].pk}),
+    "remove_story_from_sprint": _post("/api/v1/sprints/{planned}/remove-story/",
+                                      lambda w: {"story": w["sprint_story"].pk}),
+    "close_sprint": _post("/api/v1/sprints/{active}/close/", lambda w: {"goal_met": True}),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("action", ACTIONS)
+@pytest.mark.parametrize("role", ROLES)
+def test_the_api_gives_the_answers_of_the_pages(
+    api: APIClient, request: pytest.FixtureRequest, world: dict[str, Any], role: str,
+    action: str,
+) -> None:  # fmt: skip
+    api.force_authenticate(request.getfixturevalue(role))
+    response = ACTIONS[action](api, world)
+    if role in ALLOWED[action]:
+        assert response.status_code in (200, 201), (role, action, response.content[:300])
+    else:
+        expected = (404, 400) if role == "outsider" else (403,)
+        assert response.status_code in expected, (role, action, response.content[:300])
+
+
+def test_an_outsider_sees_no_ids_of_the_product_in_any_list(
+    api: APIClient, outsider: Any, world: dict[str, Any]
+) -> None:
+    api.force_authenticate(outsider)
+    for path in ("products", "teams", "memberships", "statuses", "stories", "epics", "releases",
+                 "tasks", "sprints", "impediments", "events"):  # fmt: skip
+        response = api.get(f"/api/v1/{path}/")
+        assert response.status_code == 200
+        assert response.json()["results"] == [], path
+
+
+def test_a_stale_version_is_refused_with_409_and_the_current_story(
+    api: APIClient, po: Any, make_story: Any
+) -> None:
+    story = make_story(title="Original")
+    api.force_authenticate(po)
+    assert api.patch(f"/api/v1/stories/{story.pk}/", {"version": 1, "title": "First"},
+                     format="json").status_code == 200  # fmt: skip
+    response = api.patch(
+        f"/api/v1/stories/{story.pk}/", {"version": 1, "title": "Second"}, format="json"
+    )
+    assert response.status_code == 409
+    assert response.json()["current"]["title"] == "First"
+    assert response.json()["current"]["version"] == 2
+
+
+@pytest.mark.parametrize(
+    ("data", "field"),
+    [({"title": ""}, "title"), ({"title": "x", "points": 4}, "points"),
+     ({"title": "x", "kind": "epic"}, "kind")],
+)  # fmt: skip
+def test_invalid_input_is_a_400_with_field_messages(
+    api: APIClient, po: Any, product: Product, data: dict[str, Any], field: str
+) -> None:
+    api.force_authenticate(po)
+    response = api.post("/api/v1/stories/", {"product": product.pk, **data}, format="json")
+    assert response.status_code == 400
+    assert field in response.json()
+
+
+def test_an_epic_of_another_product_is_refused(api: APIClient, po: Any, product: Product) -> None:
+    foreign = EpicFactory(product=ProductFactory())
+    api.force_authenticate(po)
+    response = api.post(
+        "/api/v1/stories/",
+        {"product": product.pk, "title": "x", "epic": foreign.pk},
+        format="json",
+    )
+    assert response.status_code == 400 and "epic" in response.json()
+
+
+def test_a_move_through_the_api_writes_one_story_and_one_event(
+    api: APIClient, po: Any, make_story: Any
+) -> None:
+    first, second, third = make_story(), make_story(), make_story()
+    api.force_authenticate(po)
+    response = api.post(f"/api/v1/stories/{third.pk}/move/", {"after": first.pk}, format="json")
+    assert response.status_code == 200
+    assert list(Story.objects.values_list("pk", flat=True)) == [first.pk, third.pk, second.pk]
+    assert Event.objects.filter(verb="story.moved").count() == 1
+
+
+def test_the_story_list_uses_the_backlog_filters_in_rank_order(
+    api: APIClient, po: Any, product: Product, make_story: Any
+) -> None:
+    a = make_story(title="Export CSV", ready=True)
+    make_story(title="Login")
+    c = make_story(title="Export PDF")
+    api.force_authenticate(po)
+    response = api.get(f"/api/v1/stories/?product={product.pk}&q=export")
+    assert [s["id"] for s in response.json()["results"]] == [a.pk, c.pk]
+    response = api.get(f"/api/v1/stories/?product={product.pk}&ready=yes")
+    assert [s["id"] for s in response.json()["results"]] == [a.pk]
+
+
+@pytest.mark.parametrize(
+    "path", ["stories", "epics", "sprints", "events", "teams", "statuses", "tasks"]
+)
+@pytest.mark.parametrize("size", [2, 20])
+def test_list_endpoints_cost_the_same_queries_whatever_their_size(
+    api: APIClient,
+    po: Any,
+    product: Product,
+    team: Team,
+    make_story: Any,
+    django_assert_max_num_queries: Any,
+    path: str,
+    size: int,
+) -> None:
+    from tests.backlog.factories import TaskFactory
+    from tests.sprints.factories import SprintFactory
+
+    for i in range(size):
+        story = make_story(epic=EpicFactory(product=product))
+        TaskFactory(story=story)
+        SprintFactory(team=team, name=f"S{i}")
+    api.force_authenticate(po)
+    with django_assert_max_num_queries(6):
+        assert api.get(f"/api/v1/{path}/?product={product.pk}").status_code == 200
+
+
+def test_the_schema_and_the_docs_are_served_without_a_cdn(api: APIClient, po: Any) -> None:
+    api.force_authenticate(po)
+    schema = api.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    assert schema.status_code == 200
+    docs = api.get("/api/docs/")
+    html = docs.content.decode()
+    assert docs.status_code == 200 and "swagger-ui" in html
+    assert "cdn" not in html.lower() and "https://" not in html
