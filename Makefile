@@ -56,7 +56,7 @@ run: venv ## Migrate, load the demo data, serve http://127.0.0.1:8000 (PORT=8123
 	@# The .mo files are committed: without gettext the committed ones serve.
 	@if command -v msgfmt >/dev/null 2>&1 && [ -d locale ]; then \
 		$(MANAGE) compilemessages --verbosity 0 $(I18N_IGNORE); fi
-	$(MANAGE) seed_demo
+	PORT=$(PORT) $(MANAGE) seed_demo
 	$(MANAGE) runserver 127.0.0.1:$(PORT)
 
 # make exits with 2 whenever a recipe fails; it prints pytest's own code as "Error N".

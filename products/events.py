@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import contextvars
 import logging
 import threading
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from asgiref.sync import async_to_sync
@@ -17,6 +20,19 @@ if TYPE_CHECKING:
     from accounts.models import User
 
 logger = logging.getLogger(__name__)
+
+
+_quiet: contextvars.ContextVar[bool] = contextvars.ContextVar("cadence_events_quiet", default=False)
+
+
+@contextlib.contextmanager
+def quiet() -> Iterator[None]:
+    """Record events without publishing them: for bulk commands nobody watches live."""
+    token = _quiet.set(True)
+    try:
+        yield
+    finally:
+        _quiet.reset(token)
 
 
 def group_names(*, product_id: int, team_id: int | None, sprint_id: int | None) -> list[str]:
@@ -54,7 +70,8 @@ def record(
         before=before or {},
         after=after or {},
     )
-    transaction.on_commit(lambda: publish(event))
+    if not _quiet.get():
+        transaction.on_commit(lambda: publish(event))
     return event
 
 

@@ -11,7 +11,8 @@ from backlog import ranks
 def rekey(apps, schema_editor):
     for model, scope in (("Story", "product_id"), ("Epic", "product_id"), ("Task", "story_id")):
         Model = apps.get_model("backlog", model)
-        for owner in Model.objects.values_list(scope, flat=True).distinct():
+        # order_by(scope): the default ordering (rank) would otherwise enter the DISTINCT.
+        for owner in Model.objects.values_list(scope, flat=True).order_by(scope).distinct():
             rows = list(Model.objects.filter(**{scope: owner}).order_by("rank").only("id", "rank"))
             for row in rows:
                 row.rank = f"~{row.pk}"
