@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import uuid
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -262,3 +263,140 @@ class Task(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class Insight(models.Model):
+    """One finding of user research, recorded by the PM; linked to the epics and stories
+    that act on it (backlog.services.link_insight keeps both in the insight's product)."""
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="insights")
+    title = models.CharField(_("title"), max_length=200)
+    date = models.DateField(_("date"), default=clock.today)
+    source = models.CharField(
+        _("source or persona"),
+        max_length=200,
+        blank=True,
+        help_text=_("Who said it or where it comes from: an interview, a survey, a persona."),
+    )
+    finding = models.TextField(_("finding"), blank=True, help_text=_("Markdown."))
+    evidence_url = models.URLField(
+        _("evidence link"),
+        max_length=500,
+        blank=True,
+        help_text=_("A recording, a transcript, a survey result…"),
+    )
+    epics = models.ManyToManyField(
+        Epic, blank=True, related_name="insights", verbose_name=_("epics")
+    )
+    stories = models.ManyToManyField(
+        Story, blank=True, related_name="insights", verbose_name=_("stories")
+    )
+    version = models.PositiveIntegerField(_("version"), default=1)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), default=clock.now)
+
+    class Meta:
+        ordering = ["-date", "-created_at", "-id"]
+        verbose_name = _("insight")
+        verbose_name_plural = _("insights")
+        indexes = [
+            # The research page (backlog.views.research): a product's insights, newest first.
+            models.Index(fields=["product", "-date", "-created_at"], name="backlog_insight_newest"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def access_scope(self) -> tuple[int, int | None]:
+        return self.product_id, None
+
+
+class UpdateVisibility(models.TextChoices):
+    INTERNAL = "internal", _("Internal (members only)")
+    PUBLIC = "public", _("Public (changelog and feed)")
+
+
+class UpdateStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    PUBLISHED = "published", _("Published")
+
+
+class ProductUpdateQuerySet(models.QuerySet["ProductUpdate"]):
+    def published(self) -> ProductUpdateQuerySet:
+        return self.filter(status=UpdateStatus.PUBLISHED)
+
+    def public(self) -> ProductUpdateQuerySet:
+        """What the changelog and its feed may show to anyone, without a login."""
+        return self.published().filter(visibility=UpdateVisibility.PUBLIC)
+
+
+class ProductUpdate(models.Model):
+    """News about the product written by the PM: internal (members) or public (changelog)."""
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="updates")
+    # The Atom entry's id: stable through edits, re-publication and a new product slug.
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("body"), blank=True, help_text=_("Markdown."))
+    visibility = models.CharField(
+        _("visibility"),
+        max_length=8,
+        choices=UpdateVisibility.choices,
+        default=UpdateVisibility.INTERNAL,
+    )
+    status = models.CharField(
+        _("status"), max_length=9, choices=UpdateStatus.choices, default=UpdateStatus.DRAFT
+    )
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    version = models.PositiveIntegerField(_("version"), default=1)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), default=clock.now)
+    updated_at = models.DateTimeField(_("updated at"), default=clock.now)
+
+    objects = ProductUpdateQuerySet.as_manager()
+
+    class Meta:
+        # Drafts first (the ones being written), then the newest publication.
+        ordering = [models.F("published_at").desc(nulls_first=True), "-created_at", "-id"]
+        verbose_name = _("product update")
+        verbose_name_plural = _("product updates")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status=UpdateStatus.PUBLISHED, published_at__isnull=False)
+                | Q(status=UpdateStatus.DRAFT, published_at__isnull=True),
+                name="backlog_productupdate_published_at_iff_published",
+                violation_error_message=_("A published update has a date; a draft has none."),
+            ),
+            models.CheckConstraint(
+                condition=Q(visibility__in=UpdateVisibility.values),
+                name="backlog_productupdate_visibility_valid",
+            ),
+        ]
+        indexes = [
+            # The public changelog and its feed (backlog.views.updates): a product's
+            # published updates, newest first.
+            models.Index(
+                fields=["product", "status", "-published_at"], name="backlog_update_published"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def access_scope(self) -> tuple[int, int | None]:
+        return self.product_id, None
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == UpdateStatus.PUBLISHED
+
+    @property
+    def is_public(self) -> bool:
+        """Shown on the public changelog: published and public."""
+        return self.is_published and self.visibility == UpdateVisibility.PUBLIC
