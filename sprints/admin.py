@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib import admin
 
 from products.admin import ReadOnlyAdmin
-from sprints.models import Impediment, Sprint
+from sprints.models import Acceptance, DoneCheck, Impediment, MemberAvailability, Sprint
 
 
 @admin.register(Sprint)
@@ -18,3 +18,21 @@ class ImpedimentAdmin(ReadOnlyAdmin):
     list_display = ["reason", "team", "story", "opened_at", "resolved_at"]
     list_filter = ["team"]
     list_select_related = ["team", "story"]
+
+
+@admin.register(MemberAvailability)
+class MemberAvailabilityAdmin(ReadOnlyAdmin):
+    list_display = ["sprint", "user", "days_off"]
+    list_select_related = ["sprint", "user"]
+
+
+@admin.register(DoneCheck)
+class DoneCheckAdmin(ReadOnlyAdmin):
+    list_display = ["story", "item", "checked_by", "checked_at"]
+    list_select_related = ["story", "item", "checked_by"]
+
+
+@admin.register(Acceptance)
+class AcceptanceAdmin(ReadOnlyAdmin):
+    list_display = ["story", "accepted_by", "accepted_at"]
+    list_select_related = ["story", "accepted_by"]

@@ -125,3 +125,50 @@ class FlagForm(forms.Form):
 
 class ResolveForm(forms.Form):
     note = forms.CharField(label=_("How was it solved?"), max_length=500, required=False)
+
+
+class GoalForm(forms.Form):
+    goal = forms.CharField(
+        label=_("Sprint goal"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Why this sprint is worth doing, in a sentence or two."),
+    )
+
+
+class DaysOffForm(forms.Form):
+    """Days off per member of the team, one number field each (``member_<user id>``)."""
+
+    def __init__(self, *args: Any, members: list[Any], working_days: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.members = members
+        for member in members:
+            self.fields[f"member_{member.user.pk}"] = forms.IntegerField(
+                label=member.user.display_name,
+                required=False,
+                min_value=0,
+                max_value=working_days,
+                initial=member.days_off,
+                widget=forms.NumberInput(attrs={"class": "days-input", "inputmode": "numeric"}),
+            )
+
+    def rows(self) -> list[tuple[Any, forms.BoundField]]:
+        return [(m, self[f"member_{m.user.pk}"]) for m in self.members]
+
+    def days_off(self) -> dict[int, int]:
+        # A field sent empty means no day off; a field not sent at all changes nothing.
+        return {
+            int(name.removeprefix("member_")): days or 0
+            for name, days in self.cleaned_data.items()
+            if self.add_prefix(name) in self.data
+        }
+
+
+class RejectForm(forms.Form):
+    comment = forms.CharField(
+        label=_("What is missing?"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Say why the story goes back.")},
+    )

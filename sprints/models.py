@@ -9,7 +9,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from products import clock
-from products.models import Product, Team
+from products.models import ChecklistItem, Product, Team
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -50,6 +50,9 @@ class Sprint(models.Model):
     goal_met = models.BooleanField(_("sprint goal met"), null=True, blank=True)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    # Written once by close_sprint (see sprints/report.py) and never again: what the sprint
+    # was, kept even when its stories are edited or moved afterwards.
+    report = models.JSONField(_("sprint report"), null=True, blank=True, editable=False)
 
     objects = SprintQuerySet.as_manager()
 
@@ -91,6 +94,15 @@ class Sprint(models.Model):
     def day_number(self, today: dt.date) -> int:
         """1 on the first day; clamped to the sprint."""
         return min(max((today - self.start_date).days + 1, 1), self.length_days)
+
+    @property
+    def working_days(self) -> int:
+        """Days of the sprint that are working days of its team (no public holidays yet)."""
+        weekdays = set(self.team.working_days)
+        return sum(
+            (self.start_date + dt.timedelta(days=n)).isoweekday() in weekdays
+            for n in range(self.length_days)
+        )
 
 
 class ImpedimentQuerySet(models.QuerySet["Impediment"]):
@@ -167,3 +179,75 @@ class Impediment(models.Model):
     @property
     def is_open(self) -> bool:
         return self.resolved_at is None
+
+
+class MemberAvailability(models.Model):
+    """Days a member of the team is away during a sprint: scales the planning's capacity."""
+
+    sprint = models.ForeignKey(Sprint, on_delete=models.CASCADE, related_name="availabilities")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    days_off = models.SmallIntegerField(_("days off"), default=0)
+
+    class Meta:
+        verbose_name = _("member availability")
+        verbose_name_plural = _("member availabilities")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["sprint", "user"], name="sprints_memberavailability_unique_per_sprint"
+            ),
+            models.CheckConstraint(
+                condition=Q(days_off__gte=0),
+                name="sprints_memberavailability_days_off_not_negative",
+                violation_error_message=_("Days off can't be negative."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.days_off}"
+
+    @property
+    def access_scope(self) -> tuple[int, int | None]:
+        return self.sprint.access_scope
+
+
+class DoneCheck(models.Model):
+    """One item of the product's Definition of Done, ticked for one story."""
+
+    story = models.ForeignKey("backlog.Story", on_delete=models.CASCADE, related_name="done_checks")
+    item = models.ForeignKey(ChecklistItem, on_delete=models.CASCADE, related_name="done_checks")
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    checked_at = models.DateTimeField(_("checked at"), default=clock.now)
+
+    class Meta:
+        verbose_name = _("Definition of Done check")
+        verbose_name_plural = _("Definition of Done checks")
+        constraints = [
+            # Also serves the board's count of ticked items per card (views/board.card_rows).
+            models.UniqueConstraint(
+                fields=["story", "item"], name="sprints_donecheck_unique_per_story_item"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.story_id}: {self.item_id}"
+
+
+class Acceptance(models.Model):
+    """The PO accepted the story as done. Sending it back deletes the row (events keep both)."""
+
+    story = models.OneToOneField(
+        "backlog.Story", on_delete=models.CASCADE, related_name="acceptance"
+    )
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    accepted_at = models.DateTimeField(_("accepted at"), default=clock.now)
+
+    class Meta:
+        verbose_name = _("acceptance")
+        verbose_name_plural = _("acceptances")
+
+    def __str__(self) -> str:
+        return f"{self.story_id}"

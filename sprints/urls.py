@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from sprints.views import board, sprint
+from sprints.views import board, card, closing, planning, sprint
 
 app_name = "sprints"
 urlpatterns = [
@@ -17,7 +17,14 @@ urlpatterns = [
     path("p/<slug:slug>/sprints/<int:pk>/", sprint.sprint_detail, name="sprint"),
     path("p/<slug:slug>/sprints/<int:pk>/edit/", sprint.sprint_edit, name="sprint_edit"),
     path("p/<slug:slug>/sprints/<int:pk>/start/", sprint.sprint_start, name="sprint_start"),
-    path("p/<slug:slug>/sprints/<int:pk>/close/", sprint.sprint_close, name="sprint_close"),
+    path("p/<slug:slug>/sprints/<int:pk>/close/", closing.sprint_close, name="sprint_close"),
+    path("p/<slug:slug>/sprints/<int:pk>/plan/", planning.sprint_plan, name="sprint_plan"),
+    path("p/<slug:slug>/sprints/<int:pk>/plan/goal/", planning.sprint_goal, name="sprint_goal"),
+    path(
+        "p/<slug:slug>/sprints/<int:pk>/plan/availability/",
+        planning.sprint_availability,
+        name="sprint_availability",
+    ),
     path(
         "p/<slug:slug>/sprints/<int:pk>/stories/", sprint.sprint_add_story, name="sprint_add_story"
     ),
@@ -31,6 +38,14 @@ urlpatterns = [
         board.impediment_flag,
         name="impediment_flag",
     ),
+    path("p/<slug:slug>/stories/<int:pk>/card/", card.card_panel, name="card"),
+    path(
+        "p/<slug:slug>/stories/<int:pk>/done-items/<int:item_pk>/",
+        card.done_item_toggle,
+        name="done_item",
+    ),
+    path("p/<slug:slug>/stories/<int:pk>/accept/", card.story_accept, name="story_accept"),
+    path("p/<slug:slug>/stories/<int:pk>/reject/", card.story_reject, name="story_reject"),
     path(
         "p/<slug:slug>/impediments/<int:pk>/resolve/",
         board.impediment_resolve,

@@ -27,11 +27,11 @@ from django.views.decorators.vary import vary_on_headers
 from backlog.models import Story, Task
 from products import access, clock
 from products.access import Capability
-from products.models import Event, Product, Status, Team
+from products.models import ChecklistItem, ChecklistKind, Event, Product, Status, Team
 from products.views import add_service_errors, product_context
 from sprints import services
 from sprints.forms import BoardFilterForm, FlagForm, ResolveForm
-from sprints.models import Impediment, Sprint
+from sprints.models import Acceptance, DoneCheck, Impediment, Sprint
 
 
 @dataclass
@@ -89,6 +89,28 @@ def _task_count(**only: bool) -> Coalesce:
     return Coalesce(Subquery(tasks), 0)
 
 
+def _done_items_total() -> Coalesce:
+    items = (
+        ChecklistItem.objects.filter(product=OuterRef("product_id"), kind=ChecklistKind.DONE)
+        .order_by()
+        .values("product")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(items), 0)
+
+
+def _done_items_ticked() -> Coalesce:
+    checks = (
+        DoneCheck.objects.filter(story=OuterRef("pk"))
+        .order_by()
+        .values("story")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(checks), 0)
+
+
 def card_rows(stories: QuerySet[Story]) -> QuerySet[Story]:
     """Stories as board cards, in one query: no query per card for any of this."""
     return (
@@ -97,6 +119,13 @@ def card_rows(stories: QuerySet[Story]) -> QuerySet[Story]:
             in_column_since=Coalesce(_entered_column(), _joined_sprint(), F("created_at")),
             tasks_total=_task_count(),
             tasks_done=_task_count(done=True),
+            status_category=F("status__category"),
+            # The Definition of Done's progress and the PO's acceptance (views/card.py).
+            dod_total=_done_items_total(),
+            dod_ticked=_done_items_ticked(),
+            accepted_at=Subquery(
+                Acceptance.objects.filter(story=OuterRef("pk")).values("accepted_at")[:1]
+            ),
         )
         .order_by("rank")
     )

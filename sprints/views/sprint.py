@@ -7,7 +7,10 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
+from django_htmx.http import HttpResponseClientRedirect
 
 from backlog.models import Story
 from products import access, clock
@@ -15,7 +18,7 @@ from products.access import Capability
 from products.models import Product, StatusCategory, Team
 from products.views import add_service_errors, product_context
 from sprints import services
-from sprints.forms import AddStoryForm, CloseSprintForm, SprintForm
+from sprints.forms import AddStoryForm, SprintForm
 from sprints.models import Sprint, SprintState
 
 DONE = Q(stories__status__category=StatusCategory.DONE)
@@ -90,7 +93,9 @@ def sprint_create(request: HttpRequest, slug: str, team_slug: str) -> HttpRespon
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            return redirect("sprints:sprint", slug=product.slug, pk=sprint.pk)
+            url = reverse("sprints:sprint", args=[product.slug, sprint.pk])
+            # htmx would swap a followed redirect's whole page into the form's place.
+            return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
     template = "sprints/team.html" + ("#sprint-form" if request.htmx else "")
     return render(request, template, _team_context(request, product, team, form), status=422)
 
@@ -118,7 +123,6 @@ def _sprint_context(
         ),
         "can_plan": can_plan,
         "add_form": forms.get("add_form") or AddStoryForm(team=sprint.team),
-        "close_form": forms.get("close_form") or CloseSprintForm(team=sprint.team),
         "edit_form": forms.get("edit_form") or SprintForm(instance=sprint),
         "error": forms.get("error"),
         "today": clock.today(),
@@ -170,23 +174,6 @@ def sprint_start(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def sprint_close(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    product, sprint = _sprint_or_404(request, slug, pk)
-    access.require(request.user, Capability.PLAN_SPRINTS, sprint)
-    form = CloseSprintForm(request.POST, team=sprint.team)
-    if not form.is_valid():
-        sprint.refresh_from_db()
-        context = _sprint_context(request, product, sprint, close_form=form)
-        return render(request, "sprints/sprint.html", context, status=422)
-    try:
-        services.close_sprint(actor=request.user, sprint=sprint, **form.cleaned_data)
-    except ValidationError as error:
-        return _sprint_action_failed(request, product, sprint, error, close_form=form)
-    return redirect("sprints:sprint", slug=product.slug, pk=sprint.pk)
-
-
-@login_required
-@require_POST
 def sprint_add_story(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     product, sprint = _sprint_or_404(request, slug, pk)
     access.require(request.user, Capability.PLAN_SPRINTS, sprint)
@@ -204,7 +191,7 @@ def sprint_add_story(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         )
     except ValidationError as error:
         return _sprint_action_failed(request, product, sprint, error, add_form=form)
-    return redirect("sprints:sprint", slug=product.slug, pk=sprint.pk)
+    return _story_moved(request, product, sprint)
 
 
 @login_required
@@ -216,4 +203,17 @@ def sprint_remove_story(request: HttpRequest, slug: str, pk: int, story_pk: int)
         services.remove_story_from_sprint(actor=request.user, story=story)
     except ValidationError as error:
         return _sprint_action_failed(request, product, sprint, error)
+    return _story_moved(request, product, sprint)
+
+
+def _story_moved(request: HttpRequest, product: Product, sprint: Sprint) -> HttpResponse:
+    """The planning page's script (fetch, htmx) gets 204 and redraws what it shows; a form
+    goes back where it came from (``next``: the planning page) or to the sprint."""
+    if request.htmx:
+        return HttpResponse(status=204)
+    url = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(
+        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(url)
     return redirect("sprints:sprint", slug=product.slug, pk=sprint.pk)

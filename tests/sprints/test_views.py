@@ -197,3 +197,17 @@ def test_the_product_overview_costs_the_same_queries_whatever_its_teams(
     with django_assert_num_queries(7):
         html = client.get(url).content.decode()
     assert html.count("badge-success") >= teams
+
+
+def test_a_sprint_created_through_htmx_sends_the_browser_to_its_page(
+    client: Client, po: Any, product: Product, team: Team
+) -> None:
+    client.force_login(po)
+    url = reverse("sprints:sprint_create", args=[product.slug, team.slug])
+    response = client.post(
+        url,
+        {"name": "Sprint 8", "start_date": "2027-01-04", "end_date": "2027-01-17"},
+        headers={"HX-Request": "true"},
+    )
+    sprint = Sprint.objects.get(name="Sprint 8")
+    assert response["HX-Redirect"] == reverse("sprints:sprint", args=[product.slug, sprint.pk])

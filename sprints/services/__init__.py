@@ -1,4 +1,9 @@
-"""Every change to sprints, and to which sprint a story belongs."""
+"""Every change to sprints, and to which sprint a story belongs.
+
+By concept: the sprint's life and its stories here; the members' days off in
+``services/planning.py``; the Definition of Done and acceptance in ``services/acceptance.py``.
+All are reached as ``sprints.services.<verb>``.
+"""
 
 from __future__ import annotations
 
@@ -17,10 +22,38 @@ from backlog.services import rebalance_if_long
 from products import access, clock, events
 from products.access import Capability
 from products.models import StatusCategory, Team
+from sprints import report
 from sprints.models import MAX_SPRINT_DAYS, MIN_SPRINT_DAYS, Impediment, Sprint, SprintState
+from sprints.services.acceptance import (
+    accept_story,
+    reject_story,
+    tick_done_item,
+    untick_done_item,
+)
+from sprints.services.planning import set_days_off
 
 if TYPE_CHECKING:
     from accounts.models import User
+
+# The verbs of the other modules, so that every caller writes ``services.<verb>``.
+__all__ = [
+    "accept_story",
+    "add_story_to_sprint",
+    "check_dates",
+    "close_sprint",
+    "create_sprint",
+    "flag_impediment",
+    "reject_story",
+    "remove_story_from_sprint",
+    "resolve_impediment",
+    "set_days_off",
+    "start_sprint",
+    "suggest_next",
+    "team_today",
+    "tick_done_item",
+    "untick_done_item",
+    "update_sprint",
+]
 
 
 def check_dates(start_date: dt.date, end_date: dt.date) -> None:
@@ -227,13 +260,17 @@ def close_sprint(
     ):
         raise ValidationError(_("Unfinished stories can only go to a planned sprint of this team."))
     stories = sprint.stories.select_related("status")
-    done = stories.filter(status__category=StatusCategory.DONE)
+    done = list(stories.filter(status__category=StatusCategory.DONE).order_by("rank"))
     unfinished = list(stories.exclude(status__category=StatusCategory.DONE).order_by("rank"))
     sprint.state = SprintState.CLOSED
-    sprint.completed_points = _points(done)
+    sprint.completed_points = sum(s.points or 0 for s in done)
     sprint.goal_met = goal_met
     sprint.closed_at = clock.now()
-    sprint.save(update_fields=["state", "completed_points", "goal_met", "closed_at"])
+    # Built before the unfinished stories leave, stored once: nothing writes it again.
+    sprint.report = report.build(
+        sprint, done=done, unfinished=unfinished, goal_met=goal_met, carried_to=carry_over_to
+    )
+    sprint.save(update_fields=["state", "completed_points", "goal_met", "closed_at", "report"])
 
     if carry_over_to is None and unfinished:
         # Back to the top of the backlog, keeping their order: new keys before the first.
@@ -283,7 +320,7 @@ def close_sprint(
             "committed_points": sprint.committed_points,
             "completed_points": sprint.completed_points,
             "goal_met": goal_met,
-            "done": list(done.values_list("pk", flat=True)),
+            "done": [s.pk for s in done],
             "carried_over": [s.pk for s in unfinished],
             "carried_to": carry_over_to.pk if carry_over_to else None,
         },

@@ -1,0 +1,58 @@
+"""Planning a sprint: the members' days off, which scale the team's forecast capacity."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from products import access, events
+from products.access import Capability
+from products.models import Membership
+from sprints.models import MemberAvailability, Sprint, SprintState
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+
+@transaction.atomic
+def set_days_off(*, actor: User, sprint: Sprint, days_off: Mapping[int, int]) -> dict[int, int]:
+    """Set days off by member id. Refuses non-planners, closed sprints, people outside the
+    team, and days off below zero or beyond the sprint's working days. Returns every
+    member's days off; one event names the changes."""
+    access.require(actor, Capability.PLAN_SPRINTS, sprint)
+    if sprint.state == SprintState.CLOSED:
+        raise ValidationError(_("A closed sprint's availability can't change."))
+    members = set(
+        Membership.objects.filter(team_id=sprint.team_id).values_list("user_id", flat=True)
+    )
+    working = sprint.working_days
+    for user_id, days in days_off.items():
+        if user_id not in members:
+            raise ValidationError(_("Only members of the team have days off in its sprints."))
+        if not 0 <= days <= working:
+            raise ValidationError(
+                _("Days off go from 0 to the sprint's %(days)d working days.") % {"days": working}
+            )
+    rows = MemberAvailability.objects.select_for_update().filter(sprint=sprint)
+    current = dict(rows.values_list("user_id", "days_off"))
+    changed = {u: d for u, d in days_off.items() if current.get(u, 0) != d}
+    for user_id, days in changed.items():
+        MemberAvailability.objects.update_or_create(
+            sprint=sprint, user_id=user_id, defaults={"days_off": days}
+        )
+    if changed:
+        events.record(
+            actor=actor,
+            verb="sprint.availability_changed",
+            product=sprint.team.product_id,
+            team=sprint.team_id,
+            sprint_id=sprint.pk,
+            obj=sprint,
+            before={str(u): current.get(u, 0) for u in changed},
+            after={str(u): d for u, d in changed.items()},
+        )
+    return {u: d for u, d in (current | changed).items() if u in members}
