@@ -4,8 +4,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
+from django_htmx.http import HttpResponseClientRedirect
 
 from backlog import readiness, services
 from backlog.forms import MoveForm, StoryForm
@@ -149,7 +151,9 @@ def story_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             except ValidationError as error:
                 add_service_errors(form, error)
             else:
-                return redirect("backlog:story", slug=product.slug, pk=story.pk)
+                url = reverse("backlog:story", args=[product.slug, story.pk])
+                # htmx would swap a followed redirect's whole page into the form's place.
+                return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
         story.refresh_from_db()
     context = detail_context(request, product, story, stale=stale)
     if form is not None:

@@ -186,3 +186,17 @@ def test_the_story_page_costs_the_same_queries_whatever_its_history(
     # members, statuses, tasks, Definition of Ready, open impediments
     with django_assert_num_queries(15):
         assert client.get(url).status_code == 200
+
+
+def test_a_successful_htmx_edit_sends_the_browser_to_the_story_page(
+    client: Client, po: Any, product: Product, make_story: Any
+) -> None:
+    story = make_story()
+    client.force_login(po)
+    response = client.post(
+        _edit_url(product, story),
+        {"title": "Renamed", "kind": "story", "team": story.team_id, "version": 1},
+        headers={"HX-Request": "true"},
+    )
+    assert response.status_code == 200
+    assert response["HX-Redirect"] == _edit_url(product, story)

@@ -70,3 +70,14 @@ def test_the_vision_is_rendered_as_safe_markdown(client: Client, pm: Any, produc
     html = client.get(reverse("sprints:product_overview", args=[product.slug])).content.decode()
     assert "<h2>Why</h2>" in html
     assert "javascript:" not in html and "onerror" not in html
+
+
+def test_every_page_is_sent_with_a_content_security_policy_and_nonces(
+    client: Client, po: Any, product: Product
+) -> None:
+    client.force_login(po)
+    response = client.get(reverse("sprints:product_overview", args=[product.slug]))
+    policy = response["Content-Security-Policy"]
+    assert "script-src 'self' 'nonce-" in policy and "frame-ancestors 'none'" in policy
+    nonce = policy.split("'nonce-")[1].split("'")[0]
+    assert f'nonce="{nonce}"' in response.content.decode()
