@@ -946,3 +946,20 @@ def draft_release_notes(
         | source,
     )
     return update
+
+
+@transaction.atomic
+def import_stories(*, actor: User, product: Product, stories: list[dict[str, Any]]) -> list[Story]:
+    """Create every story at the bottom of the backlog, in order, or none: refuses (and
+    writes nothing) when any row is refused, naming the row."""
+    created = []
+    # Line numbers of the file: its first line names the columns.
+    for line, fields in enumerate(stories, start=2):
+        try:
+            created.append(create_story(actor=actor, product=product, **fields))
+        except ValidationError as error:
+            raise ValidationError(
+                _("Line %(number)d: %(reason)s")
+                % {"number": line, "reason": " ".join(error.messages)}
+            ) from error
+    return created

@@ -4,19 +4,22 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, Sum
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from backlog import forecast, services
+from backlog import csvio, forecast, services
 from backlog.filters import BacklogFilterForm
 from backlog.forms import QuickAddForm
 from backlog.models import Story
-from products import access
+from products import access, clock
 from products.access import Capability
 from products.models import Product
 from products.views import product_context
@@ -144,3 +147,51 @@ def quick_add(request: HttpRequest, slug: str) -> HttpResponse:
         return render(request, "backlog/backlog.html#backlog-list", context, status=422)
     context |= product_context(request, product)
     return render(request, "backlog/backlog.html", context, status=422)
+
+
+@login_required
+def export_csv(request: HttpRequest, slug: str) -> StreamingHttpResponse:
+    """The backlog under the page's filters, as CSV, streamed (100,000 rows fit)."""
+    product = access.get_product_or_404(request.user, slug)
+    filters = BacklogFilterForm(request.GET or None, product=product)
+    response = StreamingHttpResponse(
+        csvio.rows(_filtered(product, filters)), content_type="text/csv; charset=utf-8"
+    )
+    name = f"{product.slug}-backlog-{clock.today().isoformat()}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@login_required
+def import_csv(request: HttpRequest, slug: str) -> HttpResponse:
+    """Add stories from a CSV file at the bottom of the backlog: all of them, or none."""
+    product = access.get_product_or_404(request.user, slug)
+    access.require(request.user, Capability.CREATE_STORY, product)
+    context = product_context(request, product) | {"nav": "backlog", "columns": csvio.IMPORTED}
+    if request.method != "POST":
+        return render(request, "backlog/import.html", context)
+    upload = request.FILES.get("file")
+    if upload is None or upload.size > 5 * 1024 * 1024:
+        context["errors"] = [(0, _("Choose a CSV file of 5 MB at most."))]
+        return render(request, "backlog/import.html", context, status=422)
+    parsed = csvio.parse(product, upload.read())
+    if parsed.errors:
+        context["errors"] = parsed.errors
+        return render(request, "backlog/import.html", context, status=422)
+    try:
+        created = services.import_stories(
+            actor=request.user, product=product, stories=parsed.stories
+        )
+    except ValidationError as error:
+        context["errors"] = [(0, message) for message in error.messages]
+        return render(request, "backlog/import.html", context, status=422)
+    messages.success(
+        request,
+        ngettext(
+            "%(count)d story imported at the bottom of the backlog.",
+            "%(count)d stories imported at the bottom of the backlog.",
+            len(created),
+        )
+        % {"count": len(created)},
+    )
+    return redirect("backlog:backlog", slug=product.slug)

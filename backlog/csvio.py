@@ -1,0 +1,131 @@
+"""The backlog as CSV: written with the page's filters, read back all or nothing."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from backlog.models import POINTS, StoryKind
+from products.models import Product
+
+COLUMNS = [
+    "id", "position", "title", "kind", "points", "status", "ready", "team", "epic",
+    "release", "assignee", "labels", "description", "acceptance_criteria",
+]  # fmt: skip
+# What an import reads; the other columns of an export are ignored, so a file exported,
+# edited and imported again adds its rows as new stories.
+IMPORTED = ["title", "kind", "points", "team", "epic", "release", "description",
+            "acceptance_criteria"]  # fmt: skip
+MAX_ROWS = 5000
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def rows(stories: Any) -> Iterator[str]:
+    """CSV lines of the stories, streamed in rank order without loading them all."""
+    writer = csv.writer(_Echo())
+    yield writer.writerow(COLUMNS)
+    queryset = stories.select_related("status", "team", "epic", "release", "assignee").order_by(
+        "rank"
+    )
+    for position, story in enumerate(queryset.iterator(chunk_size=2000), start=1):
+        yield writer.writerow(
+            [
+                story.pk,
+                position,
+                story.title,
+                story.kind,
+                "" if story.points is None else story.points,
+                story.status.name,
+                "yes" if story.ready else "no",
+                story.team.name if story.team else "",
+                story.epic.title if story.epic else "",
+                story.release.name if story.release else "",
+                story.assignee.username if story.assignee else "",
+                "",  # labels: a per-row query; kept empty in streamed exports
+                story.description,
+                story.acceptance_criteria,
+            ]
+        )
+
+
+@dataclass
+class Parsed:
+    stories: list[dict[str, Any]] = field(default_factory=list)
+    errors: list[tuple[int, str]] = field(default_factory=list)
+
+
+def parse(product: Product, data: bytes) -> Parsed:
+    """Every row checked; the rows as create_story arguments, or the reasons they are wrong."""
+    out = Parsed()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        out.errors.append((0, _("The file is not UTF-8 text.")))
+        return out
+    reader = csv.DictReader(io.StringIO(text))
+    if not reader.fieldnames or "title" not in reader.fieldnames:
+        out.errors.append((1, _("The first line must name the columns, with at least title.")))
+        return out
+    teams = {t.name.casefold(): t for t in product.teams.all()}
+    teams |= {t.slug: t for t in teams.values()}
+    epics = {e.title.casefold(): e for e in product.epics.all()}
+    releases = {r.name.casefold(): r for r in product.releases.all()}
+    kinds = {k.value: k.value for k in StoryKind} | {
+        str(k.label).casefold(): k.value for k in StoryKind
+    }
+    for number, row in enumerate(reader, start=2):
+        if number - 1 > MAX_ROWS:
+            out.errors.append((number, _("At most %(max)d rows at a time.") % {"max": MAX_ROWS}))
+            break
+        row = {k: (v or "").strip() for k, v in row.items() if k}
+        problems = []
+        title = row.get("title", "")
+        if not title:
+            problems.append(_("the title is missing"))
+        elif len(title) > 200:
+            problems.append(_("the title is longer than 200 characters"))
+        kind = kinds.get(row.get("kind", "").casefold() or "story")
+        if kind is None:
+            problems.append(_("unknown kind “%(value)s”") % {"value": row["kind"]})
+        points = None
+        if row.get("points"):
+            try:
+                points = int(row["points"])
+            except ValueError:
+                points = -1
+            if points not in POINTS:
+                problems.append(
+                    _("points “%(value)s” is not one of 0, 1, 2, 3, 5, 8, 13, 20, 40, 100")
+                    % {"value": row["points"]}
+                )
+        found = {}
+        for name, known in (("team", teams), ("epic", epics), ("release", releases)):
+            value = row.get(name, "")
+            found[name] = known.get(value.casefold()) if value else None
+            if value and found[name] is None:
+                problems.append(_("unknown %(what)s “%(value)s”") % {"what": name, "value": value})
+        if problems:
+            out.errors.append((number, "; ".join(problems)))
+            continue
+        out.stories.append(
+            {
+                "title": title,
+                "kind": kind,
+                "points": points,
+                "description": row.get("description", ""),
+                "acceptance_criteria": row.get("acceptance_criteria", ""),
+                **found,
+            }
+        )
+    if not out.stories and not out.errors:
+        out.errors.append((2, _("The file has no story.")))
+    return out

@@ -1,0 +1,111 @@
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
+
+from backlog.models import Story
+from products.models import Event, Product, Team
+from tests.backlog.factories import EpicFactory
+
+
+def _export(client: Client, product: Product, query: str = "") -> list[dict[str, str]]:
+    response = client.get(reverse("backlog:export_csv", args=[product.slug]) + query)
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    text = b"".join(response.streaming_content).decode()
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def _import(client: Client, product: Product, text: str) -> Any:
+    upload = SimpleUploadedFile("stories.csv", text.encode(), content_type="text/csv")
+    return client.post(reverse("backlog:import_csv", args=[product.slug]), {"file": upload})
+
+
+def test_the_export_follows_the_filters_and_the_backlog_order(
+    client: Client, developer: Any, product: Product, make_story: Any
+) -> None:
+    make_story(title="Export CSV", points=3)
+    make_story(title="Login")
+    make_story(title="Export PDF")
+    client.force_login(developer)
+    rows = _export(client, product, "?q=export")
+    assert [r["title"] for r in rows] == ["Export CSV", "Export PDF"]
+    assert rows[0]["points"] == "3" and rows[0]["position"] == "1"
+
+
+def test_an_import_adds_every_row_at_the_bottom_in_order(
+    client: Client, po: Any, product: Product, team: Team, make_story: Any
+) -> None:
+    existing = make_story()
+    EpicFactory(product=product, title="Billing")
+    client.force_login(po)
+    response = _import(
+        client,
+        product,
+        "title,kind,points,team,epic\nInvoices,story,5,Falcons,billing\nRefunds,Bug,,falcons,\n",
+    )
+    assert response.status_code == 302
+    titles = list(Story.objects.values_list("title", flat=True))
+    assert titles == [existing.title, "Invoices", "Refunds"]
+    invoices = Story.objects.get(title="Invoices")
+    assert invoices.points == 5 and invoices.team == team and invoices.epic.title == "Billing"
+    assert Story.objects.get(title="Refunds").kind == "bug"
+    assert Event.objects.filter(verb="story.created").count() == 2  # one per imported row
+
+
+def test_a_file_with_a_bad_row_imports_nothing_and_names_each_bad_row(
+    client: Client, po: Any, product: Product
+) -> None:
+    client.force_login(po)
+    response = _import(
+        client,
+        product,
+        "title,kind,points,epic\nGood,story,3,\n,story,3,\nBad points,story,4,\n"
+        "Bad epic,story,,Nowhere\nBad kind,feature,,\n",
+    )
+    assert response.status_code == 422
+    html = response.content.decode()
+    for line, reason in ((3, "title is missing"), (4, "points"), (5, "unknown epic"),
+                         (6, "unknown kind")):  # fmt: skip
+        assert f"Line {line}" in html and reason in html
+    assert not Story.objects.exists()
+
+
+def test_an_exported_file_imports_back_as_new_stories(
+    client: Client, po: Any, product: Product, make_story: Any
+) -> None:
+    make_story(title="Round trip", points=8, description="Line one\nline two, with a comma")
+    client.force_login(po)
+    text = b"".join(
+        client.get(reverse("backlog:export_csv", args=[product.slug])).streaming_content
+    ).decode()
+    assert _import(client, product, text).status_code == 302
+    copies = Story.objects.filter(title="Round trip")
+    assert copies.count() == 2
+    assert {s.description for s in copies} == {"Line one\nline two, with a comma"}
+
+
+@pytest.mark.parametrize(
+    ("role", "status"),
+    [("po", 302), ("developer", 302), ("stakeholder", 403), ("outsider", 404)],
+)
+def test_who_may_import(
+    client: Client, request: pytest.FixtureRequest, product: Product, role: str, status: int
+) -> None:
+    client.force_login(request.getfixturevalue(role))
+    assert _import(client, product, "title\nOne\n").status_code == status
+
+
+def test_a_team_the_importer_cannot_edit_is_refused(
+    client: Client, developer: Any, product: Product, other_team: Team
+) -> None:
+    client.force_login(developer)
+    response = _import(client, product, "title,team\nNot mine,Owls\n")
+    assert response.status_code == 403
+    assert not Story.objects.exists()
