@@ -963,3 +963,73 @@ def import_stories(*, actor: User, product: Product, stories: list[dict[str, Any
                 % {"number": line, "reason": " ".join(error.messages)}
             ) from error
     return created
+
+
+@transaction.atomic
+def add_label(*, actor: User, story: Story, label: Label) -> Story:
+    """Refuses those who may not edit the story, and a label of another product."""
+    access.require(actor, Capability.EDIT_STORY, story)
+    _check_belongs(story.product_id, label=label)
+    if not story.labels.filter(pk=label.pk).exists():
+        story.labels.add(label)
+        events.record(
+            actor=actor,
+            verb="story.labelled",
+            product=story.product_id,
+            team=story.team_id,
+            sprint_id=story.sprint_id,
+            obj=story,
+            after={"label": label.name},
+        )
+    return story
+
+
+@transaction.atomic
+def delete_story(*, actor: User, story: Story) -> None:
+    """Refuses anyone but the story's Product Owner (ACCEPT_STORY). The event keeps the
+    story's last values, since the row goes."""
+    access.require(actor, Capability.ACCEPT_STORY, story)
+    events.record(
+        actor=actor,
+        verb="story.deleted",
+        product=story.product_id,
+        team=story.team_id,
+        sprint_id=story.sprint_id,
+        obj=story,
+        before=_snapshot(story, (*EDITABLE_FIELDS, "status", "rank")),
+    )
+    story.delete()
+
+
+BULK_ACTIONS = ("epic", "team", "release", "label", "top", "bottom", "delete")
+
+
+@transaction.atomic
+def bulk_change(
+    *, actor: User, product: Product, stories: list[Story], action: str, value: Any = None
+) -> int:
+    """Apply one change to every selected story, each through its own service and event;
+    all or nothing: one refusal (rights, a story in a sprint changing team…) undoes all."""
+    if action not in BULK_ACTIONS:
+        raise ValidationError(_("Choose what to do with the selected stories."))
+    if any(story.product_id != product.pk for story in stories):
+        raise ValidationError(_("Choose stories of this product."))
+    ordered = sorted(stories, key=lambda s: s.rank)
+    if action == "top":
+        for story in reversed(ordered):  # each to the top, last first: their order stays
+            move_story(actor=actor, story=story, position="top")
+    elif action == "bottom":
+        for story in ordered:
+            move_story(actor=actor, story=story, position="bottom")
+    elif action == "delete":
+        for story in ordered:
+            delete_story(actor=actor, story=story)
+    elif action == "label":
+        if value is None:
+            raise ValidationError({"value": _("Choose a label.")})
+        for story in ordered:
+            add_label(actor=actor, story=story, label=value)
+    else:
+        for story in ordered:
+            update_story(actor=actor, story=story, version=story.version, **{action: value})
+    return len(ordered)

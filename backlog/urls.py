@@ -9,6 +9,7 @@ urlpatterns = [
     path("p/<slug:slug>/backlog/", backlog.backlog, name="backlog"),
     path("p/<slug:slug>/backlog/add/", backlog.quick_add, name="quick_add"),
     path("p/<slug:slug>/backlog/export.csv", backlog.export_csv, name="export_csv"),
+    path("p/<slug:slug>/backlog/bulk/", backlog.bulk, name="bulk"),
     path("p/<slug:slug>/backlog/import/", backlog.import_csv, name="import_csv"),
     path("p/<slug:slug>/epics/", roadmap.epics, name="epics"),
     path("p/<slug:slug>/epics/<int:pk>/", roadmap.epic_detail, name="epic"),

@@ -46,6 +46,7 @@ def _page(request: HttpRequest, stories: Any) -> tuple[list[Story], Story | None
     ids = [cursor.pk if cursor else None] + [s.pk for s in page] + [None]
     for i, story in enumerate(page[:PAGE_SIZE]):
         story.can_order = access.can(request.user, Capability.ORDER_BACKLOG, story)
+        story.can_edit = access.can(request.user, Capability.EDIT_STORY, story)
         story.position = start + i + 1
         story.prev_id, story.next_id = ids[i], ids[i + 2]
     more = page[PAGE_SIZE - 1] if len(page) > PAGE_SIZE else None
@@ -95,6 +96,12 @@ def _page_context(
         "quick_add": QuickAddForm(),
         "can_order_any": access.can(request.user, Capability.ORDER_BACKLOG, product),
         "caps": access.capabilities(request.user, product),
+        "bulk_choices": {
+            "teams": list(product.teams.all()),
+            "epics": list(product.epics.all()),
+            "releases": list(product.releases.all()),
+            "labels": list(product.labels.all()),
+        },
         "nav": "backlog",
         **extra,
     }
@@ -195,3 +202,61 @@ def import_csv(request: HttpRequest, slug: str) -> HttpResponse:
         % {"count": len(created)},
     )
     return redirect("backlog:backlog", slug=product.slug)
+
+
+def _bulk_value(product: Product, action: str, raw: str) -> Any:
+    """The object a bulk "set" names ("" clears it), looked up among the product's own."""
+    sources = {
+        "epic": product.epics,
+        "team": product.teams,
+        "release": product.releases,
+        "label": product.labels,
+    }
+    if action not in sources or not raw:
+        return None
+    value = sources[action].filter(pk=int(raw) if raw.isdigit() else 0).first()
+    if value is None:
+        raise ValidationError(_("Choose among this product's own."))
+    return value
+
+
+@login_required
+@require_POST
+def bulk(request: HttpRequest, slug: str) -> HttpResponse:
+    """One change to the selected stories: set an epic, team, release or label; move them to
+    the top or the bottom; or delete them, after a confirmation."""
+    product = access.get_product_or_404(request.user, slug)
+    back = reverse("backlog:backlog", args=[product.slug])
+    if request.GET:
+        back += "?" + request.GET.urlencode()
+    ids = [int(i) for i in request.POST.getlist("stories") if i.isdigit()]
+    stories = list(Story.objects.filter(product=product, sprint__isnull=True, pk__in=ids))
+    action, _sep, raw = request.POST.get("do", "").partition(":")
+    if not stories or action not in services.BULK_ACTIONS:
+        messages.error(request, _("Select stories, then choose what to do with them."))
+        return redirect(back)
+    if action == "delete" and request.POST.get("confirm") != "1":
+        access.require(request.user, Capability.ACCEPT_STORY, product)
+        context = product_context(request, product) | {
+            "stories": sorted(stories, key=lambda s: s.rank),
+            "back": back,
+            "nav": "backlog",
+        }
+        return render(request, "backlog/bulk_delete.html", context)
+    try:
+        count = services.bulk_change(
+            actor=request.user,
+            product=product,
+            stories=stories,
+            action=action,
+            value=_bulk_value(product, action, raw),
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(back)
+    messages.success(
+        request,
+        ngettext("%(count)d story changed.", "%(count)d stories changed.", count)
+        % {"count": count},
+    )
+    return redirect(back)
