@@ -17,7 +17,7 @@ from products import access, clock
 from products.access import Capability
 from products.models import Product, StatusCategory, Team
 from products.views import add_service_errors, product_context
-from sprints import services
+from sprints import charts, services
 from sprints.forms import AddStoryForm, SprintForm
 from sprints.models import Sprint, SprintState
 
@@ -72,6 +72,8 @@ def _team_context(
         "members": team.memberships.select_related("user").order_by("role", "user__username"),
         "sprint_form": form,
         "can_plan": access.can(request.user, Capability.PLAN_SPRINTS, team),
+        "velocity": charts.velocity(team),
+        "bar_width": 20,
     }
 
 
@@ -126,6 +128,9 @@ def _sprint_context(
         "edit_form": forms.get("edit_form") or SprintForm(instance=sprint),
         "error": forms.get("error"),
         "today": clock.today(),
+        "chart": charts.burndown(sprint, clock.today())
+        if sprint.state != SprintState.PLANNED
+        else None,
     }
 
 

@@ -1,0 +1,79 @@
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.test import Client
+from django.urls import reverse
+
+from backlog import services as backlog
+from products import clock
+from products.models import Product, StatusCategory, Team
+from sprints import charts, services
+from sprints.models import SprintState
+from tests.products.factories import status_of
+from tests.sprints.factories import SprintFactory
+
+MONDAY = dt.date(2026, 3, 2)
+
+
+def _at(day: dt.date, hour: int = 10) -> Any:
+    return clock.at(dt.datetime.combine(day, dt.time(hour), tzinfo=dt.UTC))
+
+
+def test_the_burndown_replays_the_sprint_from_its_events(
+    po: Any, developer: Any, product: Product, team: Team, make_story: Any
+) -> None:
+    a, b, c = make_story(points=5), make_story(points=3), make_story(points=8)
+    with _at(MONDAY - dt.timedelta(days=1)):
+        sprint = services.create_sprint(actor=po, team=team, name="S", start_date=MONDAY,
+                                        end_date=MONDAY + dt.timedelta(days=13))  # fmt: skip
+        services.add_story_to_sprint(actor=po, story=a, sprint=sprint)
+        services.add_story_to_sprint(actor=po, story=b, sprint=sprint)
+    with _at(MONDAY):
+        services.start_sprint(actor=po, sprint=sprint)
+    done = status_of(product, StatusCategory.DONE)
+    with _at(MONDAY + dt.timedelta(days=1)):
+        backlog.move_story(actor=developer, story=a, status=done)
+    with _at(MONDAY + dt.timedelta(days=2)):
+        services.add_story_to_sprint(actor=po, story=c, sprint=sprint)
+
+    chart = charts.burndown(sprint, today=MONDAY + dt.timedelta(days=3))
+    remaining = [d.remaining for d in chart.days]
+    assert chart.committed == 8
+    assert remaining[:4] == [8, 3, 11, 11]
+    assert remaining[4:] == [None] * 10  # days still to come
+    assert chart.days[2].scope_change == 8
+    # The ideal line is flat over the weekend (days 5 and 6) and ends at zero.
+    ideal = [d.ideal for d in chart.days]
+    assert ideal[4] == ideal[5] == ideal[6] and ideal[-1] == 0
+
+
+def test_velocity_shows_the_last_closed_sprints_and_their_average(team: Team) -> None:
+    for i, (committed, completed) in enumerate([(20, 18), (25, 22), (30, 26)]):
+        SprintFactory(team=team, state=SprintState.CLOSED, committed_points=committed,
+                      completed_points=completed,
+                      start_date=MONDAY + dt.timedelta(days=14 * i))  # fmt: skip
+    chart = charts.velocity(team)
+    assert [b.sprint.completed_points for b in chart.bars] == [18, 22, 26]
+    assert chart.average == 22
+
+
+def test_the_sprint_page_draws_the_burndown_with_its_numbers(
+    client: Client, po: Any, product: Product, team: Team, make_story: Any
+) -> None:
+    sprint = SprintFactory(team=team, state=SprintState.ACTIVE, start_date=MONDAY)
+    make_story(sprint=sprint, points=5)
+    client.force_login(po)
+    html = client.get(reverse("sprints:sprint", args=[product.slug, sprint.pk])).content.decode()
+    assert 'class="remaining"' in html or 'class="ideal"' in html
+    assert "Burndown" in html and "The numbers" in html
+
+
+def test_the_team_page_draws_the_velocity(
+    client: Client, developer: Any, product: Product, team: Team
+) -> None:
+    SprintFactory(team=team, state=SprintState.CLOSED, committed_points=20, completed_points=18)
+    client.force_login(developer)
+    html = client.get(reverse("sprints:team", args=[product.slug, team.slug])).content.decode()
+    assert "Velocity" in html and 'class="completed"' in html
