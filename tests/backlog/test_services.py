@@ -17,6 +17,7 @@ from accounts.models import User
 from backlog import ranks, services
 from backlog.models import RANK_REBALANCE_LENGTH, Story, Task
 from backlog.services import StaleEdit
+from backlog.services import stories as story_services
 from products.models import Event, Product, Role, StatusCategory, Team
 from sprints.models import Sprint
 from tests.backlog.factories import EpicFactory, TaskFactory
@@ -430,7 +431,7 @@ def test_move_story_retries_when_its_new_rank_was_taken_meanwhile(
     def between(lo: str | None, hi: str | None) -> str:
         return next(answers, None) or real_between(lo, hi)
 
-    monkeypatch.setattr(services.ranks, "between", between)
+    monkeypatch.setattr(ranks, "between", between)
     services.move_story(actor=po, story=e, after=a)
     assert titles_in_rank_order(product) == list("AEBCD")
 
@@ -761,7 +762,7 @@ def test_two_moves_into_one_gap_at_once_get_distinct_ranks(
 ) -> None:
     a, *_, d, e = abcde
     barrier = threading.Barrier(2, timeout=10)
-    real_bounds = services._neighbour_bounds
+    real_bounds = story_services._neighbour_bounds
     waited: set[int] = set()
     reads: list[tuple[str | None, str | None] | None] = []
 
@@ -774,7 +775,7 @@ def test_two_moves_into_one_gap_at_once_get_distinct_ranks(
             barrier.wait()
         return found
 
-    monkeypatch.setattr(services, "_neighbour_bounds", bounds_then_wait)
+    monkeypatch.setattr(story_services, "_neighbour_bounds", bounds_then_wait)
     errors: list[BaseException] = []
 
     def move(story: Story) -> None:
