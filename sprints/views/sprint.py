@@ -15,11 +15,11 @@ from django_htmx.http import HttpResponseClientRedirect
 from backlog.models import Story
 from products import access, clock
 from products.access import Capability
-from products.models import Product, StatusCategory, Team
+from products.models import Membership, Product, Role, StatusCategory, Team
 from products.views import add_service_errors, product_context
 from sprints import charts, services
 from sprints.forms import AddStoryForm, SprintForm
-from sprints.models import Sprint, SprintState
+from sprints.models import Impediment, Sprint, SprintState
 
 DONE = Q(stories__status__category=StatusCategory.DONE)
 
@@ -42,8 +42,27 @@ def product_overview(request: HttpRequest, slug: str) -> HttpResponse:
         s.team_id: s for s in _with_progress(Sprint.objects.active().filter(team__product=product))
     }
     today = clock.today()
+    # Each team's Product Owner and Scrum Master, and its open impediments: two queries.
+    leads: dict[int, dict[str, list[str]]] = {}
+    for membership in Membership.objects.filter(
+        team__product=product, role__in=[Role.PO, Role.SCRUM_MASTER]
+    ).select_related("user"):
+        leads.setdefault(membership.team_id, {}).setdefault(membership.role, []).append(
+            membership.user.display_name
+        )
+    blocked = dict(
+        Impediment.objects.filter(team__product=product, resolved_at__isnull=True)
+        .values("team_id")
+        .annotate(n=Count("pk"))
+        .values_list("team_id", "n")
+    )
     for team in context["teams"]:
         team.active_sprint = active.get(team.pk)
+        if team.active_sprint:
+            team.active_sprint.days_left = max((team.active_sprint.end_date - today).days, 0)
+        team.product_owners = leads.get(team.pk, {}).get(Role.PO, [])
+        team.scrum_masters = leads.get(team.pk, {}).get(Role.SCRUM_MASTER, [])
+        team.open_impediments = blocked.get(team.pk, 0)
     backlog = Story.objects.filter(product=product, sprint__isnull=True).aggregate(
         count=Count("pk"), points=Sum("points"), ready=Count("pk", filter=Q(ready=True))
     )

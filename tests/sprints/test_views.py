@@ -194,7 +194,7 @@ def test_the_product_overview_costs_the_same_queries_whatever_its_teams(
         SprintFactory(team=team, state=SprintState.ACTIVE)
     client.force_login(pm)
     url = reverse("sprints:product_overview", args=[product.slug])
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(9):  # + teams' leads and open impediments
         html = client.get(url).content.decode()
     assert html.count("badge-success") >= teams
 
@@ -211,3 +211,23 @@ def test_a_sprint_created_through_htmx_sends_the_browser_to_its_page(
     )
     sprint = Sprint.objects.get(name="Sprint 8")
     assert response["HX-Redirect"] == reverse("sprints:sprint", args=[product.slug, sprint.pk])
+
+
+def test_the_overview_names_each_team_s_leads_days_left_and_open_impediments(
+    client: Client, pm: Any, po: Any, scrum_master: Any, product: Product, team: Team,
+    make_story: Any,
+) -> None:  # fmt: skip
+    from products import clock
+    from sprints.models import Impediment
+
+    today = clock.today()
+    sprint = SprintFactory(team=team, state=SprintState.ACTIVE,
+                           start_date=today - dt.timedelta(days=3),
+                           end_date=today + dt.timedelta(days=10))  # fmt: skip
+    story = make_story(sprint=sprint)
+    Impediment.objects.create(team=team, sprint=sprint, story=story, reason="Keys", opened_by=po)
+    client.force_login(pm)
+    html = client.get(reverse("sprints:product_overview", args=[product.slug])).content.decode()
+    assert po.display_name in html and scrum_master.display_name in html
+    assert "10 days left" in html
+    assert "1 open impediment" in html
