@@ -126,31 +126,36 @@ def update_insight(*, actor: User, insight: Insight, version: int, **changes: An
     return insight
 
 
+def _change_links(
+    *, actor: User, insight: Insight, epic: Epic | None, story: Story | None, link: bool
+) -> Insight:
+    access.require(actor, Capability.EDIT_VISION, insight)
+    if epic is None and story is None:
+        raise ValidationError(_("Choose an epic or a story."))
+    _check_belongs(insight.product_id, epic=epic, story=story)
+    changed = {}
+    for name, related, obj in (("epic", insight.epics, epic), ("story", insight.stories, story)):
+        if obj is not None and related.filter(pk=obj.pk).exists() != link:
+            (related.add if link else related.remove)(obj)
+            changed[name] = obj.pk
+    if changed:
+        events.record(
+            actor=actor,
+            verb="insight.linked" if link else "insight.unlinked",
+            product=insight.product_id,
+            obj=insight,
+            # A link is a new value, an unlink a value that was: the event says which.
+            **({"after": changed} if link else {"before": changed}),
+        )
+    return insight
+
+
 @transaction.atomic
 def link_insight(
     *, actor: User, insight: Insight, epic: Epic | None = None, story: Story | None = None
 ) -> Insight:
     """Refuses everyone but the PM, and an epic or story of another product."""
-    access.require(actor, Capability.EDIT_VISION, insight)
-    if epic is None and story is None:
-        raise ValidationError(_("Choose an epic or a story."))
-    _check_belongs(insight.product_id, epic=epic, story=story)
-    linked = {}
-    if epic is not None and not insight.epics.filter(pk=epic.pk).exists():
-        insight.epics.add(epic)
-        linked["epic"] = epic.pk
-    if story is not None and not insight.stories.filter(pk=story.pk).exists():
-        insight.stories.add(story)
-        linked["story"] = story.pk
-    if linked:
-        events.record(
-            actor=actor,
-            verb="insight.linked",
-            product=insight.product_id,
-            obj=insight,
-            after=linked,
-        )
-    return insight
+    return _change_links(actor=actor, insight=insight, epic=epic, story=story, link=True)
 
 
 @transaction.atomic
@@ -158,26 +163,7 @@ def unlink_insight(
     *, actor: User, insight: Insight, epic: Epic | None = None, story: Story | None = None
 ) -> Insight:
     """Refuses everyone but the PM, and an epic or story of another product."""
-    access.require(actor, Capability.EDIT_VISION, insight)
-    if epic is None and story is None:
-        raise ValidationError(_("Choose an epic or a story."))
-    _check_belongs(insight.product_id, epic=epic, story=story)
-    unlinked = {}
-    if epic is not None and insight.epics.filter(pk=epic.pk).exists():
-        insight.epics.remove(epic)
-        unlinked["epic"] = epic.pk
-    if story is not None and insight.stories.filter(pk=story.pk).exists():
-        insight.stories.remove(story)
-        unlinked["story"] = story.pk
-    if unlinked:
-        events.record(
-            actor=actor,
-            verb="insight.unlinked",
-            product=insight.product_id,
-            obj=insight,
-            before=unlinked,
-        )
-    return insight
+    return _change_links(actor=actor, insight=insight, epic=epic, story=story, link=False)
 
 
 def _check_visibility(visibility: str) -> None:
