@@ -280,6 +280,12 @@ def move_story(
     if after is not None and before is not None and after.rank >= before.rank:
         before = None  # neighbours moved meanwhile: "after" wins
 
+    # Start from the row as it is: the caller's copy may predate a rebalance or another
+    # move, and writing its old key back would reorder the backlog or collide.
+    current = Story.objects.only("rank", "status_id").get(pk=story.pk)
+    if current.status_id != story.status_id:
+        story._state.fields_cache.pop("status", None)
+    story.rank, story.status_id = current.rank, current.status_id
     old = {"status": story.status_id, "rank": story.rank}
     for attempt in range(5):
         bounds = _neighbour_bounds(story, after, before)

@@ -49,3 +49,23 @@ def test_spread_between_gives_short_ordered_keys_inside_the_gap() -> None:
     assert keys == sorted(keys) and len(set(keys)) == 200
     assert all("a4" < k < "a5" and not k.endswith("0") for k in keys)
     assert max(map(len, keys)) <= 5
+
+
+def test_a_status_move_from_an_old_copy_keeps_the_current_rank(
+    po: Any, developer: Any, product: Any, make_story: Any, sprint: Any
+) -> None:
+    from products.models import StatusCategory
+    from tests.products.factories import status_of
+
+    stories = [make_story(sprint=sprint) for _ in range(5)]
+    for i, story in enumerate(stories):  # long keys, as many inserts into one gap leave
+        Story.objects.filter(pk=story.pk).update(rank="a0" + "V" * 70 + ranks.DIGITS[i + 1])
+    stale = Story.objects.get(pk=stories[2].pk)
+    services.rebalance_around(product=product, rank=stale.rank)  # every key changes
+    fresh_rank = Story.objects.get(pk=stale.pk).rank
+    assert fresh_rank != stale.rank
+    done = status_of(product, StatusCategory.DONE)
+    services.move_story(actor=developer, story=stale, status=done)
+    moved = Story.objects.get(pk=stale.pk)
+    assert moved.rank == fresh_rank and moved.status == done
+    assert list(Story.objects.values_list("pk", flat=True)) == [s.pk for s in stories]
