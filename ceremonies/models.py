@@ -2,10 +2,12 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from products import clock
 from products.models import Team
 from sprints.models import Sprint
 
@@ -27,9 +29,26 @@ class Ceremony(models.Model):
     title = models.CharField(_("title"), max_length=200, blank=True)
     starts_at = models.DateTimeField(_("starts at"))
     duration_minutes = models.PositiveSmallIntegerField(_("duration (minutes)"))
-    location = models.CharField(_("location or video link"), max_length=300, blank=True)
-    notes = models.TextField(_("notes"), blank=True)
+    location = models.CharField(_("location"), max_length=300, blank=True)
+    video_url = models.URLField(_("video link"), max_length=500, blank=True)
+    notes = models.TextField(_("notes"), blank=True, help_text=_("Markdown."))
     cancelled = models.BooleanField(_("cancelled"), default=False)
+    # Moved or renamed by hand: rescheduling the sprint leaves it where people put it.
+    moved_by_hand = models.BooleanField(default=False)
+    # Minutes: when the facilitator pressed start and end (overrunning shows against the
+    # timebox), and who was there.
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+    attendees = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="+", verbose_name=_("attendees")
+    )
+    # Retrospectives: dots per member (default 3) and whether the votes are shown.
+    votes_per_member = models.PositiveSmallIntegerField(_("votes per member"), default=3)
+    votes_revealed = models.BooleanField(_("votes revealed"), default=False)
+    # Optimistic concurrency for edits (409 on a stale one) and the iCalendar SEQUENCE:
+    # every change a calendar should pick up bumps it.
+    version = models.PositiveIntegerField(default=1)
+    updated_at = models.DateTimeField(_("updated at"), default=clock.now)
 
     class Meta:
         ordering = ["starts_at"]
@@ -39,6 +58,14 @@ class Ceremony(models.Model):
             models.CheckConstraint(
                 condition=Q(duration_minutes__gt=0, duration_minutes__lte=8 * 60),
                 name="ceremonies_ceremony_duration_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(votes_per_member__gte=1, votes_per_member__lte=20),
+                name="ceremonies_ceremony_votes_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_at__isnull=True) | Q(started_at__isnull=False),
+                name="ceremonies_ceremony_ended_after_started",
             ),
         ]
         indexes = [
@@ -56,3 +83,247 @@ class Ceremony(models.Model):
     @property
     def ends_at(self) -> dt.datetime:
         return self.starts_at + dt.timedelta(minutes=self.duration_minutes)
+
+    @property
+    def uid(self) -> str:
+        """The iCalendar UID: stable for the ceremony's life, so calendars update it in place."""
+        return f"ceremony-{self.pk}@cadence"
+
+
+class TeamCalendar(models.Model):
+    """The secret address of a team's iCalendar feed; regenerating the token revokes the old
+    address."""
+
+    team = models.OneToOneField(Team, on_delete=models.CASCADE, related_name="calendar")
+    token = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        verbose_name = _("team calendar")
+
+    def __str__(self) -> str:
+        return str(self.team)
+
+    @property
+    def access_scope(self) -> tuple[int, int | None]:
+        return self.team.product_id, self.team_id
+
+
+class DailyEntry(models.Model):
+    """One member's words in one daily meeting."""
+
+    ceremony = models.ForeignKey(Ceremony, on_delete=models.CASCADE, related_name="entries")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="daily_entries"
+    )
+    done = models.TextField(_("done since last time"), blank=True)
+    doing = models.TextField(_("will do"), blank=True)
+    blockers = models.TextField(_("blockers"), blank=True)
+    finished = models.BooleanField(_("I'm done"), default=False)
+    created_at = models.DateTimeField(default=clock.now)
+    updated_at = models.DateTimeField(default=clock.now)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("daily entry")
+        verbose_name_plural = _("daily entries")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["ceremony", "author"], name="ceremonies_dailyentry_one_per_member"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.author} @ {self.ceremony_id}"
+
+
+class RetroColumn(models.TextChoices):
+    WENT_WELL = "well", _("Went well")
+    TO_IMPROVE = "improve", _("To improve")
+    IDEAS = "ideas", _("Ideas")
+
+
+class RetroCard(models.Model):
+    ceremony = models.ForeignKey(Ceremony, on_delete=models.CASCADE, related_name="retro_cards")
+    column = models.CharField(_("column"), max_length=8, choices=RetroColumn.choices)
+    text = models.TextField(_("text"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    # Grouping: a card put under another one (one level deep; the service checks).
+    group = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="grouped"
+    )
+    created_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("retrospective card")
+        verbose_name_plural = _("retrospective cards")
+
+    def __str__(self) -> str:
+        return self.text[:60]
+
+
+class RetroVote(models.Model):
+    """One dot. A member may put several of their dots on one card."""
+
+    card = models.ForeignKey(RetroCard, on_delete=models.CASCADE, related_name="votes")
+    voter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["voter", "card"], name="ceremonies_retrovote_voter")]
+
+    def __str__(self) -> str:
+        return f"{self.voter_id} -> {self.card_id}"
+
+
+class RetroAction(models.Model):
+    ceremony = models.ForeignKey(Ceremony, on_delete=models.CASCADE, related_name="retro_actions")
+    card = models.ForeignKey(
+        RetroCard, on_delete=models.SET_NULL, null=True, blank=True, related_name="actions"
+    )
+    text = models.TextField(_("action"))
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("owner"),
+    )
+    due_date = models.DateField(_("due date"), null=True, blank=True)
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+    # Converted by the PO into a backlog story: linked both ways (story.retro_actions).
+    story = models.ForeignKey(
+        "backlog.Story",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="retro_actions",
+        verbose_name=_("story"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("retrospective action")
+        verbose_name_plural = _("retrospective actions")
+
+    def __str__(self) -> str:
+        return self.text[:60]
+
+
+class ReviewFeedback(models.Model):
+    ceremony = models.ForeignKey(Ceremony, on_delete=models.CASCADE, related_name="feedback_items")
+    # What the feedback is about, when it is about one story shown in the review.
+    about = models.ForeignKey(
+        "backlog.Story",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("about story"),
+    )
+    text = models.TextField(_("feedback"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=clock.now)
+    # Turned by the PO into a backlog story (story.review_feedback links back).
+    story = models.ForeignKey(
+        "backlog.Story",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="review_feedback",
+        verbose_name=_("story"),
+    )
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("review feedback")
+        verbose_name_plural = _("review feedback")
+
+    def __str__(self) -> str:
+        return self.text[:60]
+
+
+class RoundState(models.TextChoices):
+    VOTING = "voting", _("Voting")
+    REVEALED = "revealed", _("Revealed")
+    AGREED = "agreed", _("Agreed")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class EstimationRound(models.Model):
+    """A planning-poker round on one story; a re-vote opens a new round on the same story."""
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="estimation_rounds")
+    ceremony = models.ForeignKey(
+        Ceremony,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="estimation_rounds",
+    )
+    story = models.ForeignKey(
+        "backlog.Story", on_delete=models.CASCADE, related_name="estimation_rounds"
+    )
+    state = models.CharField(
+        _("state"), max_length=10, choices=RoundState.choices, default=RoundState.VOTING
+    )
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    opened_at = models.DateTimeField(default=clock.now)
+    revealed_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    agreed_points = models.PositiveSmallIntegerField(_("agreed points"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["opened_at", "id"]
+        verbose_name = _("estimation round")
+        verbose_name_plural = _("estimation rounds")
+        constraints = [
+            # One live round per team at a time: the facilitator's table shows one story.
+            models.UniqueConstraint(
+                fields=["team"],
+                condition=Q(state__in=["voting", "revealed"]),
+                name="ceremonies_round_one_live_per_team",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.story_id} ({self.state})"
+
+    @property
+    def access_scope(self) -> tuple[int, int | None]:
+        return self.team.product_id, self.team_id
+
+
+class EstimationVote(models.Model):
+    round = models.ForeignKey(EstimationRound, on_delete=models.CASCADE, related_name="votes")
+    voter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    # The card's label on the product's scale ("5", "M", "?", "coffee"); points when it
+    # maps to a number.
+    card = models.CharField(_("card"), max_length=8)
+    points = models.PositiveSmallIntegerField(null=True, blank=True)
+    voted_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        ordering = ["voted_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["round", "voter"], name="ceremonies_vote_one_per_voter"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.voter_id}: {self.card}"

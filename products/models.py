@@ -26,6 +26,21 @@ class ProductQuerySet(models.QuerySet["Product"]):
         return self.filter(pk__in=Membership.objects.filter(user=user).values("product_id"))
 
 
+class EstimationScale(models.TextChoices):
+    FIBONACCI = "fibonacci", _("Fibonacci (1, 2, 3, 5, 8, 13, 21)")
+    TSHIRT = "tshirt", _("T-shirt sizes (XS to XXL, mapped to points)")
+
+
+FIBONACCI_CARDS = ["0", "1", "2", "3", "5", "8", "13", "21"]
+DEFAULT_TSHIRT_POINTS = {"XS": 1, "S": 2, "M": 3, "L": 5, "XL": 8, "XXL": 13}
+# Cards every scale has that carry no points: "no idea" and "let's take a break".
+NO_POINTS_CARDS = ["?", "coffee"]
+
+
+def default_tshirt_points() -> dict[str, int]:
+    return dict(DEFAULT_TSHIRT_POINTS)
+
+
 class Product(models.Model):
     name = models.CharField(_("name"), max_length=120)
     slug = models.SlugField(_("slug"), max_length=60, unique=True)
@@ -35,6 +50,15 @@ class Product(models.Model):
         _("user research notes"), blank=True, help_text=_("Markdown.")
     )
     created_at = models.DateTimeField(_("created at"), default=clock.now)
+    estimation_scale = models.CharField(
+        _("estimation scale"),
+        max_length=10,
+        choices=EstimationScale.choices,
+        default=EstimationScale.FIBONACCI,
+    )
+    tshirt_points = models.JSONField(
+        _("points of each T-shirt size"), default=default_tshirt_points, blank=True
+    )
 
     objects = ProductQuerySet.as_manager()
 
@@ -49,6 +73,15 @@ class Product(models.Model):
     @property
     def access_scope(self) -> tuple[int, int | None]:
         return self.pk, None
+
+    def estimation_cards(self) -> list[tuple[str, int | None]]:
+        """The planning-poker deck: (label, points) in order; "?" and "coffee" carry none."""
+        if self.estimation_scale == EstimationScale.TSHIRT:
+            points = self.tshirt_points or DEFAULT_TSHIRT_POINTS
+            cards = [(size, int(points[size])) for size in DEFAULT_TSHIRT_POINTS if size in points]
+        else:
+            cards = [(label, int(label)) for label in FIBONACCI_CARDS]
+        return cards + [(label, None) for label in NO_POINTS_CARDS]
 
 
 def default_working_days() -> list[int]:
@@ -79,6 +112,20 @@ class Team(models.Model):
     sprint_weeks = models.PositiveSmallIntegerField(
         _("usual sprint length in weeks"), default=2, choices=[(2, "2"), (3, "3"), (4, "4")]
     )
+    # Ceremony timeboxes, per sprint week where the Scrum Guide scales them with the sprint:
+    # its maxima for a one-month sprint (8 h, 4 h, 3 h) are 120, 60 and 45 minutes a week.
+    planning_minutes_per_week = models.PositiveSmallIntegerField(
+        _("sprint planning, minutes per sprint week"), default=120
+    )
+    review_minutes_per_week = models.PositiveSmallIntegerField(
+        _("sprint review, minutes per sprint week"), default=60
+    )
+    retro_minutes_per_week = models.PositiveSmallIntegerField(
+        _("retrospective, minutes per sprint week"), default=45
+    )
+    refinement_minutes = models.PositiveSmallIntegerField(
+        _("backlog refinement, minutes per week"), default=60
+    )
 
     class Meta:
         ordering = ["name"]
@@ -89,6 +136,23 @@ class Team(models.Model):
             models.CheckConstraint(
                 condition=Q(sprint_weeks__gte=2, sprint_weeks__lte=4),
                 name="products_team_sprint_weeks_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    planning_minutes_per_week__gte=15,
+                    planning_minutes_per_week__lte=120,
+                    review_minutes_per_week__gte=15,
+                    review_minutes_per_week__lte=60,
+                    retro_minutes_per_week__gte=15,
+                    retro_minutes_per_week__lte=45,
+                    refinement_minutes__gte=15,
+                    refinement_minutes__lte=240,
+                ),
+                name="products_team_timeboxes_within_scrum_guide",
+                violation_error_message=_(
+                    "Timeboxes can't exceed the Scrum Guide's: 2 h of planning, 1 h of review "
+                    "and 45 min of retrospective per sprint week (refinement at most 4 h)."
+                ),
             ),
         ]
 

@@ -127,6 +127,24 @@ class Impediment(models.Model):
         verbose_name=_("story"),
     )
     reason = models.TextField(_("reason"))
+    # Who sees it through (defaults to whoever raised it), and the daily meeting it was
+    # raised in, if any.
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("owner"),
+    )
+    raised_in = models.ForeignKey(
+        "ceremonies.Ceremony",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="impediments_raised",
+        verbose_name=_("raised in"),
+    )
     opened_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
