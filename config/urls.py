@@ -10,6 +10,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("", include("backlog.urls")),
     path("", include("sprints.urls")),
+    path("", include("ceremonies.urls")),
     path("admin/", admin.site.urls),
     *api_urls,
 ]
