@@ -17,6 +17,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from backlog import api as backlog_api
 from backlog.services import StaleEdit
+from ceremonies import api as ceremonies_api
 from products import api as products_api
 from sprints import api as sprints_api
 
@@ -44,6 +45,7 @@ router = DefaultRouter()
 products_api.register(router)
 backlog_api.register(router)
 sprints_api.register(router)
+ceremonies_api.register(router)
 
 # Swagger UI's own script and styles: served from the sidecar package, no CDN. Its
 # stylesheet injects style attributes, so this one page allows inline styles.

@@ -1,0 +1,14 @@
+"""The ceremonies' REST endpoints, by concept (``calendar.py``, ``daily.py``, ``retro.py``,
+``review.py``, ``estimation.py``), each with its serializers beside its viewsets."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from rest_framework.routers import DefaultRouter
+
+
+def register(router: DefaultRouter) -> None:
+    # Each concept module adds one line here: `<concept>.register(router)`.
+    pass
