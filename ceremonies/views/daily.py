@@ -176,7 +176,7 @@ def _context(
         "chart": chart,
         "timer_seconds": ceremony.duration_minutes * 60,
         "here": _url(product, ceremony),
-        "nav": "board",
+        "nav": "daily",
     }
 
 
@@ -280,5 +280,5 @@ def daily_today(request: HttpRequest, slug: str, team_slug: str) -> HttpResponse
         .order_by("-starts_at", "-id")
         .first()
     )
-    context = product_context(request, product) | {"team": team, "last": last, "nav": "board"}
+    context = product_context(request, product) | {"team": team, "last": last, "nav": "daily"}
     return render(request, "ceremonies/daily_none.html", context)

@@ -71,6 +71,7 @@ def _context(
         "failed": failed,
         "errors": errors,
         "here": f"{_url(product, team)}?show={show}",
+        "nav": "impediments",
     }
 
 
