@@ -24,10 +24,11 @@ from accounts.models import User
 from backlog import services as backlog
 from backlog.models import Story, StoryKind, Task
 from ceremonies.management import demo_content as content
-from ceremonies.services import schedule_sprint_ceremonies
+from ceremonies.models import Ceremony, CeremonyKind
+from ceremonies.services import schedule_sprint_ceremonies, set_daily_finished, write_daily_entry
 from products import clock
 from products import services as products
-from products.models import Product, Role, Status, Team
+from products.models import Product, Role, Status, StatusCategory, Team
 from sprints import services as sprints
 from sprints.models import Sprint
 
@@ -269,6 +270,7 @@ class DemoBuilder:
         self._backlog(roadmap + dt.timedelta(days=1), self.windows[0] - dt.timedelta(days=3))
         for k in range(HISTORY_SPRINTS + 1):
             self._window(k, today)
+        seed_dailies(self.crews[0].team, self.users)
         return self.product
 
     # Setting up -------------------------------------------------------------------------
@@ -764,3 +766,56 @@ class DemoBuilder:
         """The PO drafts the team's next sprint the afternoon before today."""
         sprint = self._create_sprint(crew, HISTORY_SPRINTS + 1, local(day, 16, 30))
         self._plan_sprint(crew, sprint, local(day, 16, 40))
+
+
+# The daily meeting ----------------------------------------------------------------------
+
+DAILY_WORDS = {
+    "dev1": ("Finished the card form's validation", "Start on the refund flow", ""),
+    "sm": ("Booked the review room and the demo device", "Chase the bank about the keys", ""),
+    "po": ("Split the refunds epic into three stories", "Accept what is in review", ""),
+}
+
+
+def seed_dailies(team: Team, users: dict[str, User]) -> None:
+    """Today's daily of the team's active sprint (or its latest one, on a day without a
+    daily) gets a few entries, and the daily before it a blocker still open: what a team
+    sees on its second morning. Written through the daily services at the meeting's time."""
+    sprint = Sprint.objects.active().filter(team=team).first()
+    if sprint is None:
+        return
+    now = clock.now()
+    tomorrow = timezone.localdate(now, team.tzinfo) + dt.timedelta(days=1)
+    dailies = list(
+        Ceremony.objects.filter(
+            sprint=sprint,
+            kind=CeremonyKind.DAILY,
+            cancelled=False,
+            starts_at__lt=dt.datetime.combine(tomorrow, dt.time.min, tzinfo=team.tzinfo),
+        )
+        .select_related("team__product", "sprint")
+        .order_by("starts_at")
+    )
+    if len(dailies) < 2:
+        return
+    previous, latest = dailies[-2], dailies[-1]
+    blocked = (
+        sprint.stories.filter(status__category=StatusCategory.IN_PROGRESS).order_by("rank").first()
+    )
+    with clock.at(min(previous.starts_at + dt.timedelta(minutes=6), now)):
+        write_daily_entry(
+            actor=users["dev2"],
+            ceremony=previous,
+            done="Webhook signature check",
+            doing="Retries when the bank times out",
+            blockers="Waiting for the production API keys from the bank",
+            blocker_story=blocked,
+        )
+    # Before the meeting's start when it is later today: still its day, never the future.
+    at = min(latest.starts_at + dt.timedelta(minutes=4), now)
+    with clock.at(at):
+        for username, (done, doing, blockers) in DAILY_WORDS.items():
+            write_daily_entry(
+                actor=users[username], ceremony=latest, done=done, doing=doing, blockers=blockers
+            )
+        set_daily_finished(actor=users["dev1"], ceremony=latest, finished=True)

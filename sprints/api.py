@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from drf_spectacular.utils import (
+    OpenApiExample,
     OpenApiParameter,
     OpenApiResponse,
     extend_schema,
@@ -129,10 +130,17 @@ class SprintViewSet(
 
 
 @extend_schema_view(
-    list=extend_schema(summary="Impediments", parameters=[OpenApiParameter("open", bool)]),
+    list=extend_schema(
+        summary="Impediments",
+        parameters=[OpenApiParameter("open", bool), OpenApiParameter("team", int)],
+    ),
     create=extend_schema(
-        summary="Flag a story as blocked (its team)",
+        summary="Flag a story, or the whole team, as blocked (the team's members)",
         responses={201: ImpedimentSerializer, **REFUSALS},
+        examples=[
+            OpenApiExample("A blocked story", value={"story": 42, "reason": "No API keys"}),
+            OpenApiExample("A blocked team", value={"team": 3, "reason": "The CI is down"}),
+        ],
     ),
 )
 class ImpedimentViewSet(
@@ -147,6 +155,8 @@ class ImpedimentViewSet(
         impediments = Impediment.objects.filter(team__product__in=user_products(self.request))
         if self.request.query_params.get("open") in ("1", "true"):
             impediments = impediments.filter(resolved_at__isnull=True)
+        if (team := self.request.query_params.get("team", "")).isdigit():
+            impediments = impediments.filter(team_id=int(team))
         return impediments.order_by("-opened_at", "-id")
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -155,6 +165,7 @@ class ImpedimentViewSet(
         impediment = services.flag_impediment(
             actor=request.user,
             story=data.validated_data["story"],
+            team=data.validated_data["team"],
             reason=data.validated_data["reason"],
         )
         return Response(self.get_serializer(impediment).data, status=status.HTTP_201_CREATED)

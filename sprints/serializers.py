@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from rest_framework import serializers
 
 from backlog.models import Story
@@ -40,18 +42,36 @@ class SprintStorySerializer(serializers.Serializer):
 
 
 class ImpedimentSerializer(serializers.ModelSerializer):
-    story = UserScopedRelatedField(queryset=Story.objects.all())
+    story = UserScopedRelatedField(
+        queryset=Story.objects.all(),
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="The blocked story; empty with `team`: the whole team is blocked.",
+    )
+    team = UserScopedRelatedField(
+        queryset=Team.objects.all(),
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="The blocked team, when no story is named (otherwise the story's team).",
+    )
 
     class Meta:
         model = Impediment
         fields = [
-            "id", "team", "sprint", "story", "reason", "opened_by", "opened_at",
-            "resolved_at", "resolved_by", "resolution_note",
+            "id", "team", "sprint", "story", "reason", "owner", "raised_in", "opened_by",
+            "opened_at", "resolved_at", "resolved_by", "resolution_note",
         ]  # fmt: skip
         read_only_fields = [
-            "team", "sprint", "opened_by", "opened_at", "resolved_at", "resolved_by",
-            "resolution_note",
+            "sprint", "owner", "raised_in", "opened_by", "opened_at", "resolved_at",
+            "resolved_by", "resolution_note",
         ]  # fmt: skip
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if attrs.get("story") is None and attrs.get("team") is None:
+            raise serializers.ValidationError({"story": "Name the blocked story or team."})
+        return attrs
 
 
 class ResolveSerializer(serializers.Serializer):

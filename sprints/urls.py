@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from sprints.views import board, card, closing, planning, sprint
+from sprints.views import board, card, closing, impediments, planning, sprint
 
 app_name = "sprints"
 urlpatterns = [
@@ -14,6 +14,16 @@ urlpatterns = [
         name="sprint_create",
     ),
     path("p/<slug:slug>/teams/<slug:team_slug>/board/", board.board, name="board"),
+    path(
+        "p/<slug:slug>/teams/<slug:team_slug>/impediments/",
+        impediments.impediments,
+        name="impediments",
+    ),
+    path(
+        "p/<slug:slug>/teams/<slug:team_slug>/impediments/<int:pk>/resolve/",
+        impediments.impediment_resolve,
+        name="team_impediment_resolve",
+    ),
     path("p/<slug:slug>/sprints/<int:pk>/", sprint.sprint_detail, name="sprint"),
     path("p/<slug:slug>/sprints/<int:pk>/edit/", sprint.sprint_edit, name="sprint_edit"),
     path("p/<slug:slug>/sprints/<int:pk>/start/", sprint.sprint_start, name="sprint_start"),

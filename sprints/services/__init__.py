@@ -8,7 +8,7 @@ All are reached as ``sprints.services.<verb>``.
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -46,6 +46,7 @@ __all__ = [
     "reject_story",
     "remove_story_from_sprint",
     "resolve_impediment",
+    "reword_impediment",
     "set_days_off",
     "start_sprint",
     "suggest_next",
@@ -329,29 +330,90 @@ def close_sprint(
 
 
 @transaction.atomic
-def flag_impediment(*, actor: User, story: Story, reason: str) -> Impediment:
-    """Refuses anyone who may not move the story's cards, stories of no team, empty reasons."""
-    access.require(actor, Capability.MOVE_CARDS, story)
-    if story.team_id is None:
-        raise ValidationError(_("Only a story of a team can be flagged as blocked."))
+def flag_impediment(
+    *,
+    actor: User,
+    story: Story | None = None,
+    reason: str,
+    team: Team | None = None,
+    sprint: Sprint | None = None,
+    owner: User | None = None,
+    raised_in: Any = None,
+) -> Impediment:
+    """Refuses anyone who may not move the team's cards, stories of no team or of another
+    team, and empty reasons. Without a story the impediment blocks the whole team.
+
+    ``raised_in`` is the daily meeting (a ``ceremonies.Ceremony``) it was raised in; the
+    owner defaults to the actor."""
+    if story is None and team is None:
+        raise ValidationError(_("Say which story or which team is blocked."))
+    if story is not None:
+        access.require(actor, Capability.MOVE_CARDS, story)
+        if story.team_id is None:
+            raise ValidationError(_("Only a story of a team can be flagged as blocked."))
+        if team is not None and story.team_id != team.pk:
+            raise ValidationError({"story": _("This story belongs to another team.")})
+        team_id, sprint_id = story.team_id, story.sprint_id
+        product_id = story.product_id
+    else:
+        assert team is not None
+        access.require(actor, Capability.MOVE_CARDS, team)
+        team_id, sprint_id, product_id = team.pk, sprint.pk if sprint else None, team.product_id
     if not reason.strip():
         raise ValidationError({"reason": _("Say what blocks the story.")})
     impediment = Impediment.objects.create(
-        team_id=story.team_id,
-        sprint_id=story.sprint_id,
+        team_id=team_id,
+        sprint_id=sprint_id,
         story=story,
         reason=reason.strip(),
+        owner=owner or actor,
+        raised_in=raised_in,
         opened_by=actor,
         opened_at=clock.now(),
     )
+    after: dict[str, Any] = {"story": story.pk if story else None, "reason": impediment.reason}
+    if raised_in is not None:
+        after["raised_in"] = raised_in.pk
     events.record(
         actor=actor,
         verb="impediment.opened",
-        product=story.product_id,
-        team=story.team_id,
-        sprint_id=story.sprint_id,
+        product=product_id,
+        team=team_id,
+        sprint_id=sprint_id,
         obj=impediment,
-        after={"story": story.pk, "reason": impediment.reason},
+        after=after,
+    )
+    return impediment
+
+
+@transaction.atomic
+def reword_impediment(
+    *, actor: User, impediment: Impediment, reason: str, story: Story | None
+) -> Impediment:
+    """Refuses anyone outside the team, resolved impediments, empty reasons and stories of
+    another team. Used when the daily entry that raised it is edited."""
+    access.require(actor, Capability.MOVE_CARDS, impediment)
+    if not impediment.is_open:
+        raise ValidationError(_("This impediment is already resolved."))
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say what blocks the story.")})
+    if story is not None and story.team_id != impediment.team_id:
+        raise ValidationError({"story": _("This story belongs to another team.")})
+    before = {"story": impediment.story_id, "reason": impediment.reason}
+    impediment.reason, impediment.story = reason.strip(), story
+    after = {"story": impediment.story_id, "reason": impediment.reason}
+    if after == before:
+        return impediment
+    impediment.save(update_fields=["reason", "story"])
+    events.record(
+        actor=actor,
+        verb="impediment.reworded",
+        product=impediment.team.product_id,
+        team=impediment.team_id,
+        sprint_id=impediment.sprint_id,
+        obj=impediment,
+        before=before,
+        after=after,
     )
     return impediment
 

@@ -219,3 +219,16 @@ def test_the_logins_table_lists_every_demo_user() -> None:
     table = demo.logins_table()
     for user in demo.USERS:
         assert f"\n{user.username} " in table
+
+
+def test_the_falcons_latest_daily_has_entries_and_an_older_blocker(product: Product) -> None:
+    from ceremonies.models import DailyEntry
+    from sprints.models import Impediment
+
+    falcons = product.teams.get(slug="falcons")
+    entries = DailyEntry.objects.filter(ceremony__team=falcons).select_related("ceremony")
+    latest = max(e.ceremony.starts_at for e in entries)
+    assert sum(1 for e in entries if e.ceremony.starts_at == latest) == 3
+    raised = Impediment.objects.get(raised_in__team=falcons)
+    assert raised.is_open and raised.raised_in.starts_at < latest
+    assert raised.owner.username == "dev2"
