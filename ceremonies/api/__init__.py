@@ -11,4 +11,7 @@ if TYPE_CHECKING:
 
 def register(router: DefaultRouter) -> None:
     # Each concept module adds one line here: `<concept>.register(router)`.
-    pass
+    from ceremonies.api import retro, review
+
+    retro.register(router)
+    review.register(router)

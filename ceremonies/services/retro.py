@@ -202,11 +202,13 @@ def vote_retro_card(*, actor: User, card: RetroCard) -> RetroVote:
 
 
 @transaction.atomic
-def unvote_retro_card(*, actor: User, card: RetroCard) -> None:
-    """Takes back one of the member's dots from the card; refuses when there is none."""
+def unvote_retro_card(*, actor: User, card: RetroCard, vote: RetroVote | None = None) -> None:
+    """Takes back one of the member's dots from the card (``vote``, or their latest there);
+    refuses when there is none."""
     access.require(actor, Capability.WRITE_DAILY, card.ceremony)
     ceremony = _locked_ceremony(card.ceremony)
-    vote = RetroVote.objects.filter(card=card, voter=actor).order_by("-id").first()
+    mine = RetroVote.objects.filter(card=card, voter=actor)
+    vote = mine.filter(pk=vote.pk).first() if vote else mine.order_by("-id").first()
     if vote is None:
         raise ValidationError(_("You have no dot on this card."))
     _record(actor, "retro_vote.withdrawn", ceremony, vote, before={"card": card.pk})
