@@ -33,6 +33,7 @@ from products import services as products
 from products.models import Product, Role, Status, Team
 from sprints import services as sprints
 from sprints.models import Sprint
+from sprints.services.acceptance import done_items
 
 PASSWORD = "cadence-demo"
 SLUG = "demo"
@@ -829,6 +830,14 @@ class DemoBuilder:
 
     def _review(self, crew: Crew, review: Ceremony) -> None:
         stories = list(review.sprint.stories.order_by("rank")[:2]) if review.sprint else []
+        # The PO accepts the done stories shown, all but the last, whose Definition of Done
+        # the team has yet to tick.
+        done = [s for s in review.sprint.stories.select_related("status") if s.is_done]
+        with clock.at(review.starts_at + dt.timedelta(minutes=5)):
+            for story in done[:-1]:
+                for item in done_items(story):
+                    sprints.tick_done_item(actor=crew.devs[0], story=story, item=item)
+                sprints.accept_story(actor=crew.owner, story=story)
         givers = [self.users["stakeholder"], self.users["pm"], crew.devs[0]]
         for i, text in enumerate(content.REVIEW_FEEDBACK):
             with clock.at(review.starts_at + dt.timedelta(minutes=10 + 5 * i)):
