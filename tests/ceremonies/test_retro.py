@@ -466,3 +466,87 @@ def test_the_page_takes_the_same_queries_whatever_the_size(
     client.force_login(po)
     with django_assert_num_queries(11):
         assert client.get(_url(retro) + "?sort=votes").status_code == 200
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_votes_at_once_cannot_pass_the_limit(team: Team, developer: User) -> None:
+    """The second vote waits for the first one's lock on the ceremony, then counts its dot."""
+    from django.db import connection, transaction
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite runs one write at a time; the row lock is PostgreSQL's")
+    import threading
+
+    retro = make_retro(team)
+    card = services.add_retro_card(actor=developer, ceremony=retro, column="well", text="a")
+    services.vote_retro_card(actor=developer, card=card)
+    services.vote_retro_card(actor=developer, card=card)
+    voted, go = threading.Event(), threading.Event()
+    outcome: dict[str, object] = {}
+
+    def first() -> None:
+        try:
+            with transaction.atomic():
+                services.vote_retro_card(actor=developer, card=card)
+                voted.set()
+                go.wait(5)
+        finally:
+            connection.close()
+
+    def second() -> None:
+        voted.wait(5)
+        try:
+            services.vote_retro_card(actor=developer, card=card)
+            outcome["second"] = "voted"
+        except ValidationError:
+            outcome["second"] = "refused"
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    voted.wait(5)
+    threading.Event().wait(0.3)  # the second vote is now waiting for the lock
+    go.set()
+    for thread in threads:
+        thread.join(10)
+    assert outcome["second"] == "refused"
+    assert RetroVote.objects.filter(voter=developer).count() == 3
+
+
+def test_the_page_forms_group_edit_and_delete(
+    client: Client, developer: User, scrum_master: User, retro: Ceremony
+) -> None:
+    slug = retro.team.product.slug
+    a = services.add_retro_card(actor=developer, ceremony=retro, column="well", text="a")
+    b = services.add_retro_card(actor=developer, ceremony=retro, column="well", text="b")
+    action = services.add_retro_action(actor=developer, ceremony=retro, text="old")
+    client.force_login(developer)
+
+    def post(name: str, data: dict[str, Any], *args: int) -> int:
+        url = reverse(f"ceremonies:{name}", args=[slug, retro.pk, *args])
+        return client.post(url, data, headers={"HX-Request": "true"}).status_code
+
+    assert post("retro_group", {"under": a.pk}, b.pk) == 200
+    b.refresh_from_db()
+    assert b.group == a
+    assert post("retro_group", {"under": b.pk}, a.pk) == 422  # b is in a group
+    assert post("retro_group", {"under": ""}, b.pk) == 200
+    assert post("retro_card_edit", {"text": "a2"}, a.pk) == 200
+    prefix = f"action-{action.pk}"
+    data = {f"{prefix}-text": "new", f"{prefix}-owner": scrum_master.pk, f"{prefix}-due_date": ""}
+    assert post("retro_action_edit", data, action.pk) == 200
+    action.refresh_from_db()
+    assert (action.text, action.owner) == ("new", scrum_master)
+    assert post("retro_action_delete", {}, action.pk) == 200
+    assert post("retro_card_delete", {}, b.pk) == 200
+    assert list(RetroCard.objects.values_list("text", flat=True)) == ["a2"]
+    # Setting the dots and revealing them is for the PO and Scrum Master.
+    assert post("retro_votes", {"revealed": "1"}) == 403
+    client.force_login(scrum_master)
+    assert post("retro_votes", {"votes_per_member": "5"}) == 200
+    assert post("retro_votes", {"votes_per_member": "99"}) == 422
+    assert post("retro_votes", {"revealed": "1"}) == 200
+    retro.refresh_from_db()
+    assert (retro.votes_per_member, retro.votes_revealed) == (5, True)
