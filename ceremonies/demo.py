@@ -13,6 +13,7 @@ import math
 import random
 import zoneinfo
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from functools import partial
 
@@ -23,14 +24,16 @@ from django.utils import timezone
 from accounts.models import User
 from backlog import services as backlog
 from backlog.models import Story, StoryKind, Task
+from ceremonies import services as ceremonies
 from ceremonies.management import demo_content as content
-from ceremonies.models import Ceremony, CeremonyKind
+from ceremonies.models import Ceremony, CeremonyKind, RetroCard
 from ceremonies.services import schedule_sprint_ceremonies, set_daily_finished, write_daily_entry
 from products import clock
 from products import services as products
 from products.models import Product, Role, Status, StatusCategory, Team
 from sprints import services as sprints
 from sprints.models import Sprint
+from sprints.services.acceptance import done_items
 
 PASSWORD = "cadence-demo"
 SLUG = "demo"
@@ -271,6 +274,7 @@ class DemoBuilder:
         for k in range(HISTORY_SPRINTS + 1):
             self._window(k, today)
         seed_dailies(self.crews[0].team, self.users)
+        self._retros_and_reviews()
         return self.product
 
     # Setting up -------------------------------------------------------------------------
@@ -766,6 +770,91 @@ class DemoBuilder:
         """The PO drafts the team's next sprint the afternoon before today."""
         sprint = self._create_sprint(crew, HISTORY_SPRINTS + 1, local(day, 16, 30))
         self._plan_sprint(crew, sprint, local(day, 16, 40))
+
+    # The retrospective and the review ---------------------------------------------------
+
+    def _retros_and_reviews(self) -> None:
+        """Each team's last two closed sprints get a retrospective (the last one opens with
+        the other's actions), and the last one a review with feedback."""
+        self.say("retrospectives and reviews")
+        for crew in self.crews:
+            closed = list(crew.team.sprints.filter(state="closed").order_by("-end_date")[:2])
+            for n, sprint in enumerate(reversed(closed)):
+                retro = sprint.ceremonies.filter(kind=CeremonyKind.RETROSPECTIVE).first()
+                if retro is not None:
+                    self._retro(crew, retro, last=n == len(closed) - 1)
+            review = closed and closed[0].ceremonies.filter(kind=CeremonyKind.REVIEW).first()
+            if review:
+                self._review(crew, review)
+
+    def _retro(self, crew: Crew, retro: Ceremony, *, last: bool) -> None:
+        people = list(dict.fromkeys([crew.owner, crew.scheduler, *crew.devs]))
+        minute = iter(range(2, 600, 2))
+
+        def at() -> AbstractContextManager[None]:
+            return clock.at(retro.starts_at + dt.timedelta(minutes=next(minute)))
+
+        cards: dict[str, RetroCard] = {}
+        for i, (column, text) in enumerate(content.RETRO_CARDS):
+            with at():
+                cards[text] = ceremonies.add_retro_card(
+                    actor=people[i % len(people)], ceremony=retro, column=column, text=text
+                )
+        with at():
+            ceremonies.group_retro_card(
+                actor=crew.scheduler,
+                card=cards[content.RETRO_CARDS[2][1]],
+                under=cards[content.RETRO_CARDS[1][1]],
+            )
+        for i, person in enumerate(people):
+            for k in range(retro.votes_per_member):
+                _, text = content.RETRO_CARDS[(i + 2 * k) % len(content.RETRO_CARDS)]
+                with at():
+                    ceremonies.vote_retro_card(actor=person, card=cards[text])
+        with at():
+            ceremonies.reveal_retro_votes(actor=crew.scheduler, ceremony=retro)
+        for i, text in enumerate(content.RETRO_ACTIONS[0 if last else 1]):
+            with at():
+                action = ceremonies.add_retro_action(
+                    actor=crew.scheduler,
+                    ceremony=retro,
+                    text=text,
+                    owner=people[(i + 1) % len(people)],
+                    due_date=retro.starts_at.date() + dt.timedelta(days=14),
+                )
+            if not last and i == 0:
+                with clock.at(retro.starts_at + dt.timedelta(days=5)):
+                    ceremonies.set_retro_action_done(actor=action.owner, action=action, done=True)
+            if last and i == 0:
+                with at():
+                    ceremonies.convert_action_to_story(actor=crew.owner, action=action)
+
+    def _review(self, crew: Crew, review: Ceremony) -> None:
+        stories = list(review.sprint.stories.order_by("rank")[:2]) if review.sprint else []
+        # The PO accepts the done stories shown, all but the last, whose Definition of Done
+        # the team has yet to tick.
+        done = [s for s in review.sprint.stories.select_related("status") if s.is_done]
+        with clock.at(review.starts_at + dt.timedelta(minutes=5)):
+            for story in done[:-1]:
+                for item in done_items(story):
+                    sprints.tick_done_item(actor=crew.devs[0], story=story, item=item)
+                sprints.accept_story(actor=crew.owner, story=story)
+        givers = [self.users["stakeholder"], self.users["pm"], crew.devs[0]]
+        for i, text in enumerate(content.REVIEW_FEEDBACK):
+            with clock.at(review.starts_at + dt.timedelta(minutes=10 + 5 * i)):
+                feedback = ceremonies.add_review_feedback(
+                    actor=givers[i % len(givers)],
+                    ceremony=review,
+                    text=text,
+                    about=stories[i] if i < len(stories) else None,
+                )
+            if i == 0:
+                with clock.at(review.starts_at + dt.timedelta(minutes=50)):
+                    ceremonies.convert_feedback_to_story(actor=crew.owner, feedback=feedback)
+        with clock.at(review.starts_at + dt.timedelta(minutes=55)):
+            ceremonies.update_ceremony_notes(
+                actor=crew.scheduler, ceremony=review, notes=content.REVIEW_NOTES
+            )
 
 
 # The daily meeting ----------------------------------------------------------------------

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from ceremonies.views import daily
+from ceremonies.views import daily, retro, review
 
 app_name = "ceremonies"
 # Each concept's pages (calendar and ceremony, daily, retrospective, review, refinement)
@@ -17,4 +17,60 @@ urlpatterns: list = [
         name="daily_finished",
     ),
     path("p/<slug:slug>/teams/<slug:team_slug>/daily/", daily.daily_today, name="daily_today"),
+]
+
+# The retrospective.
+RETRO = "p/<slug:slug>/ceremonies/<int:pk>/retro/"
+urlpatterns += [
+    path(RETRO, retro.retro, name="retro"),
+    path(f"{RETRO}cards/", retro.retro_card_add, name="retro_card_add"),
+    path(f"{RETRO}cards/<int:card_pk>/edit/", retro.retro_card_edit, name="retro_card_edit"),
+    path(f"{RETRO}cards/<int:card_pk>/delete/", retro.retro_card_delete, name="retro_card_delete"),
+    path(f"{RETRO}cards/<int:card_pk>/vote/", retro.retro_vote, name="retro_vote"),
+    path(f"{RETRO}cards/<int:card_pk>/group/", retro.retro_group, name="retro_group"),
+    path(f"{RETRO}votes/", retro.retro_votes, name="retro_votes"),
+    path(f"{RETRO}actions/", retro.retro_action_add, name="retro_action_add"),
+    path(
+        f"{RETRO}actions/<int:action_pk>/edit/",
+        retro.retro_action_edit,
+        name="retro_action_edit",
+    ),
+    path(
+        f"{RETRO}actions/<int:action_pk>/done/",
+        retro.retro_action_done,
+        name="retro_action_done",
+    ),
+    path(
+        f"{RETRO}actions/<int:action_pk>/delete/",
+        retro.retro_action_delete,
+        name="retro_action_delete",
+    ),
+    path(
+        f"{RETRO}actions/<int:action_pk>/story/",
+        retro.retro_action_convert,
+        name="retro_action_convert",
+    ),
+]
+
+# The sprint review.
+REVIEW = "p/<slug:slug>/ceremonies/<int:pk>/review/"
+urlpatterns += [
+    path(REVIEW, review.review, name="review"),
+    path(f"{REVIEW}feedback/", review.review_feedback_add, name="review_feedback_add"),
+    path(
+        f"{REVIEW}feedback/<int:feedback_pk>/story/",
+        review.review_feedback_convert,
+        name="review_feedback_convert",
+    ),
+    path(
+        f"{REVIEW}stories/<int:story_pk>/accept/",
+        review.review_story_accept,
+        name="review_story_accept",
+    ),
+    path(
+        f"{REVIEW}stories/<int:story_pk>/reject/",
+        review.review_story_reject,
+        name="review_story_reject",
+    ),
+    path(f"{REVIEW}notes/", review.review_notes, name="review_notes"),
 ]

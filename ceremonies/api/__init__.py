@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ceremonies.api import daily
+from ceremonies.api import daily, retro, review
 
 if TYPE_CHECKING:
     from rest_framework.routers import DefaultRouter
@@ -14,3 +14,5 @@ if TYPE_CHECKING:
 def register(router: DefaultRouter) -> None:
     # Each concept module adds one line here: `<concept>.register(router)`.
     daily.register(router)
+    retro.register(router)
+    review.register(router)

@@ -437,3 +437,30 @@ VARIANTS = (
     "with the keyboard only",
     "for workspaces with SSO",
 )
+
+# The retrospective and the review (ceremonies/demo.py's _retros_and_reviews).
+RETRO_CARDS = (
+    ("well", "Pairing on the search index paid off"),
+    ("improve", "Code reviews waited more than a day"),
+    ("improve", "Pull requests sat without a reviewer"),
+    ("well", "The demo environment stayed green all sprint"),
+    ("ideas", "A review rota, one person a day"),
+    ("improve", "Stories came in too big to finish in a week"),
+    ("ideas", "Split stories in refinement, not in planning"),
+)
+RETRO_ACTIONS = (
+    ("Set up a daily review rota", "Split any story over 8 points during refinement"),
+    ("Keep the staging data fresh every Monday", "Write the release checklist down"),
+)
+REVIEW_FEEDBACK = (
+    "Could the export include the comments too?",
+    "The new filters are great; can we save them?",
+    "Customers asked for a dark mode again.",
+)
+REVIEW_NOTES = """## Demo
+- Search and filters shown on the staging site.
+- The export works for the main report.
+
+## Decisions
+- Saved filters go into the backlog; the PO orders them next week.
+"""

@@ -150,6 +150,10 @@ def _sprint_context(
         "chart": charts.burndown(sprint, clock.today())
         if sprint.state != SprintState.PLANNED
         else None,
+        # The review's and retrospective's pages (ceremonies; named by kind, not imported).
+        "ceremony_pages": list(
+            sprint.ceremonies.filter(kind__in=["review", "retrospective"]).order_by("starts_at")
+        ),
     }
 
 

@@ -232,3 +232,17 @@ def test_the_falcons_latest_daily_has_entries_and_an_older_blocker(product: Prod
     raised = Impediment.objects.get(raised_in__team=falcons)
     assert raised.is_open and raised.raised_in.starts_at < latest
     assert raised.owner.username == "dev2"
+
+
+def test_the_last_closed_sprint_has_a_retrospective_and_a_review(product: Product) -> None:
+    from ceremonies.models import RetroAction, RetroCard, RetroVote, ReviewFeedback
+
+    for team in product.teams.all():
+        last = team.sprints.filter(state=SprintState.CLOSED).order_by("-end_date").first()
+        retro = last.ceremonies.get(kind=CeremonyKind.RETROSPECTIVE)
+        assert RetroCard.objects.filter(ceremony=retro).count() >= 5
+        assert RetroVote.objects.filter(card__ceremony=retro).exists()
+        assert RetroAction.objects.filter(ceremony=retro, story__isnull=False).exists()
+        review = last.ceremonies.get(kind=CeremonyKind.REVIEW)
+        assert ReviewFeedback.objects.filter(ceremony=review).count() >= 3
+        assert review.notes

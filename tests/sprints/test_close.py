@@ -333,7 +333,8 @@ def test_the_closed_sprint_page_costs_the_same_queries_whatever_its_report(
     services.start_sprint(actor=po, sprint=sprint)
     services.close_sprint(actor=po, sprint=sprint, goal_met=True)
     client.force_login(po)
-    # + the burndown: the product's done statuses, the sprint's events, their stories.
-    with django_assert_num_queries(12):
+    # + the burndown: the product's done statuses, the sprint's events, their stories;
+    # + the review's and retrospective's links.
+    with django_assert_num_queries(13):
         html = client.get(reverse("sprints:sprint", args=[product.slug, sprint.pk])).content
     assert f"<summary>Completed ({stories})</summary>".encode() in html

@@ -1,0 +1,107 @@
+"""Sprint review feedback, for scripts: everyone in the product gives it (stakeholders
+included), the team's PO turns it into a backlog story."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.routers import BaseRouter
+
+from backlog.models import Story
+from backlog.serializers import StorySerializer
+from ceremonies import services
+from ceremonies.models import Ceremony, CeremonyKind, ReviewFeedback
+from products.api import user_products
+from products.serializers import UserScopedRelatedField
+
+REFUSALS = {
+    400: OpenApiResponse(description="Invalid input: a message per field."),
+    403: OpenApiResponse(description="Your role may not do this."),
+    404: OpenApiResponse(description="No such object among your products."),
+}
+
+
+class ReviewFeedbackSerializer(serializers.ModelSerializer):
+    ceremony = UserScopedRelatedField(
+        queryset=Ceremony.objects.filter(kind=CeremonyKind.REVIEW), product_path="team__product"
+    )
+    about = UserScopedRelatedField(
+        queryset=Story.objects.all(),
+        allow_null=True,
+        required=False,
+        help_text="A story of the reviewed sprint the feedback is about.",
+    )
+
+    class Meta:
+        model = ReviewFeedback
+        fields = ["id", "ceremony", "about", "text", "author", "created_at", "story"]
+        read_only_fields = ["author", "created_at", "story"]
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Sprint review feedback",
+        parameters=[OpenApiParameter("ceremony", int, description="Only this review's.")],
+    ),
+    retrieve=extend_schema(summary="One feedback item"),
+    create=extend_schema(
+        summary="Give feedback in a sprint review (anyone in the product)",
+        responses={201: ReviewFeedbackSerializer, **REFUSALS},
+        examples=[
+            OpenApiExample(
+                "About a story",
+                value={"ceremony": 11, "about": 42, "text": "Can the export include comments?"},
+                request_only=True,
+            )
+        ],
+    ),
+)
+class ReviewFeedbackViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    serializer_class = ReviewFeedbackSerializer
+
+    def get_queryset(self) -> Any:
+        feedback = ReviewFeedback.objects.filter(
+            ceremony__team__product__in=user_products(self.request)
+        )
+        if (ceremony := self.request.query_params.get("ceremony", "")).isdigit():
+            feedback = feedback.filter(ceremony_id=int(ceremony))
+        return feedback.select_related("ceremony__team").order_by("ceremony_id", "created_at", "id")
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        data = self.get_serializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        feedback = services.add_review_feedback(actor=request.user, **data.validated_data)
+        return Response(self.get_serializer(feedback).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Turn the feedback into a backlog story (the team's Product Owner)",
+        description="The story goes to the bottom of the product backlog, for the team; it "
+        "quotes the feedback and links to the review, and the feedback's `story` to it. "
+        "Refused with 400 when the feedback is a story already.",
+        request=None,
+        responses={201: StorySerializer, **REFUSALS},
+    )
+    @action(detail=True, methods=["post"])
+    def story(self, request: Request, pk: str | None = None) -> Response:
+        story = services.convert_feedback_to_story(actor=request.user, feedback=self.get_object())
+        return Response(StorySerializer(story).data, status=status.HTTP_201_CREATED)
+
+
+def register(router: BaseRouter) -> None:
+    router.register("review-feedback", ReviewFeedbackViewSet, basename="review-feedback")
