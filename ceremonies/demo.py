@@ -24,7 +24,6 @@ from accounts.models import User
 from backlog import services as backlog
 from backlog.models import Story, StoryKind, Task
 from ceremonies.management import demo_content as content
-from ceremonies.services import schedule_sprint_ceremonies
 from products import clock
 from products import services as products
 from products.models import Product, Role, Status, Team
@@ -556,7 +555,7 @@ class DemoBuilder:
                 end_date=start + dt.timedelta(days=SPRINT_DAYS - 1),
                 goal=content.SPRINT_GOALS[crew.index][number],
             )
-            schedule_sprint_ceremonies(actor=crew.scheduler, sprint=sprint)
+            # create_sprint scheduled its ceremonies (ceremonies.hooks).
         crew.next_sprint = sprint
         return sprint
 
