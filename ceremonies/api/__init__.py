@@ -11,4 +11,6 @@ if TYPE_CHECKING:
 
 def register(router: DefaultRouter) -> None:
     # Each concept module adds one line here: `<concept>.register(router)`.
-    pass
+    from ceremonies.api import calendar
+
+    calendar.register(router)
