@@ -30,9 +30,9 @@ def _summary(ceremony: Ceremony, team: Team) -> str:
     return " · ".join(parts)
 
 
-def _event(ceremony: Ceremony, team: Team, base_url: str, now: dt.datetime) -> icalendar.Event:
+def _event(ceremony: Ceremony, team: Team, pages: str, now: dt.datetime) -> icalendar.Event:
     tz = team.tzinfo
-    page = urljoin(base_url, reverse("ceremonies:ceremony", args=[team.product.slug, ceremony.pk]))
+    page = pages.replace("/0/", f"/{ceremony.pk}/")
     description = [page]
     if ceremony.video_url:
         description.insert(0, ceremony.video_url)
@@ -74,8 +74,10 @@ def build(
             icalendar.Timezone.from_tzid(team.timezone, first_date=first, last_date=last)
         )
     now = clock.now().astimezone(dt.UTC)
+    # One reverse() for all: a feed holds hundreds of events.
+    pages = urljoin(base_url, reverse("ceremonies:ceremony", args=[team.product.slug, 0]))
     for ceremony in ceremonies:
-        calendar.add_component(_event(ceremony, team, base_url, now))
+        calendar.add_component(_event(ceremony, team, pages, now))
     return calendar
 
 

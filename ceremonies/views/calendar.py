@@ -8,15 +8,19 @@ the list's), one for the feed's address.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from typing import Any
 
 from django import forms
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.db.models import Count, Max, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
@@ -32,6 +36,7 @@ from products.views import add_service_errors, product_context
 UPCOMING = 40
 # The week grid's hours, widened to any ceremony outside them.
 FIRST_HOUR, LAST_HOUR = 8, 17
+FEED_CACHE_SECONDS = 600
 
 
 class TimeboxForm(forms.Form):
@@ -194,13 +199,36 @@ def calendar_token(request: HttpRequest, slug: str, team_slug: str) -> HttpRespo
 
 def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     """The team's ceremonies as an iCalendar subscription: no login, the token is the key
-    (404 for an unknown or replaced one)."""
+    (404 for an unknown or replaced one).
+
+    Calendar apps poll the feed every few minutes, and writing a year of events takes a few
+    hundred milliseconds, so the body is cached under a fingerprint of the ceremonies (one
+    aggregate query): any change to one of them bumps its version and so the key. A new
+    sprint name or goal shows within FEED_CACHE_SECONDS."""
     feed = get_object_or_404(TeamCalendar.objects.select_related("team__product"), token=token)
     team = feed.team
-    ceremonies = list(
-        Ceremony.objects.filter(team=team).select_related("sprint").order_by("starts_at", "pk")
+    ceremonies = Ceremony.objects.filter(team=team)
+    stamp = ceremonies.aggregate(n=Count("pk"), versions=Sum("version"), last=Max("updated_at"))
+    fingerprint = "|".join(
+        str(part)
+        for part in (
+            feed.token,
+            get_language(),
+            stamp["n"],
+            stamp["versions"],
+            stamp["last"].timestamp() if stamp["last"] else 0,
+            team.name,
+            team.timezone,
+            team.product.name,
+            team.product.slug,
+        )
     )
-    body = ical.team_calendar(team, ceremonies, base_url=request.build_absolute_uri("/"))
+    key = "ical-feed:" + hashlib.sha256(fingerprint.encode()).hexdigest()
+    body = cache.get(key)
+    if body is None:
+        rows = ceremonies.select_related("sprint").order_by("starts_at", "pk")
+        body = ical.team_calendar(team, rows, base_url=request.build_absolute_uri("/"))
+        cache.set(key, body, FEED_CACHE_SECONDS)
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'inline; filename="{team.slug}.ics"'
     response["Cache-Control"] = "private, max-age=300"

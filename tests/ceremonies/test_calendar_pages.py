@@ -202,8 +202,23 @@ def test_the_feed_costs_the_same_queries_for_any_number_of_ceremonies(
             sprint = SprintFactory(team=team, start_date=start)
             schedule_sprint_ceremonies(actor=po, sprint=sprint)
             start += dt.timedelta(days=14)
+        # The token, the ceremonies' fingerprint, and (not cached yet) the ceremonies.
+        with django_assert_num_queries(3):
+            assert Client().get(url).status_code == 200
         with django_assert_num_queries(2):
             assert Client().get(url).status_code == 200
+
+
+def test_a_change_to_a_ceremony_shows_in_the_cached_feed_at_once(
+    po: User, team: Team, scheduled: Sprint
+) -> None:
+    from ceremonies.services import cancel_ceremony
+
+    token = regenerate_calendar_token(actor=po, team=team).token
+    url = reverse("ceremonies:calendar_feed", args=[token])
+    assert b"STATUS:CANCELLED" not in Client().get(url).content
+    cancel_ceremony(actor=po, ceremony=scheduled.ceremonies.get(kind=K.REVIEW))
+    assert Client().get(url).content.count(b"STATUS:CANCELLED") == 1
 
 
 # The ceremony page
