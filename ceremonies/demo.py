@@ -268,6 +268,7 @@ class DemoBuilder:
         self._backlog(roadmap + dt.timedelta(days=1), self.windows[0] - dt.timedelta(days=3))
         for k in range(HISTORY_SPRINTS + 1):
             self._window(k, today)
+        self._calendar()
         return self.product
 
     # Setting up -------------------------------------------------------------------------
@@ -763,3 +764,48 @@ class DemoBuilder:
         """The PO drafts the team's next sprint the afternoon before today."""
         sprint = self._create_sprint(crew, HISTORY_SPRINTS + 1, local(day, 16, 30))
         self._plan_sprint(crew, sprint, local(day, 16, 40))
+
+    # The calendar -----------------------------------------------------------------------
+
+    def _calendar(self) -> None:
+        """Each team's feed address; the active sprint's planning minuted, its review given a
+        room and a video link, as a Scrum Master would."""
+        from ceremonies import services as ceremonies
+        from ceremonies.models import CeremonyKind
+
+        for crew in self.crews:
+            ceremonies.regenerate_calendar_token(actor=crew.scheduler, team=crew.team)
+            sprint = crew.team.sprints.filter(state="active").first()
+            if sprint is None:
+                continue
+            review = sprint.ceremonies.filter(kind=CeremonyKind.REVIEW).first()
+            if review is not None:
+                ceremonies.update_ceremony(
+                    actor=crew.scheduler,
+                    ceremony=review,
+                    version=review.version,
+                    title="",
+                    starts_at=review.starts_at,
+                    duration_minutes=review.duration_minutes,
+                    location="Room Ada, 2nd floor",
+                    video_url=f"https://meet.example.com/{crew.team.slug}-review",
+                )
+            planning = sprint.ceremonies.filter(kind=CeremonyKind.PLANNING).first()
+            if planning is None or planning.starts_at > clock.now():
+                continue
+            with clock.at(planning.starts_at + dt.timedelta(minutes=2)):
+                ceremonies.start_ceremony(actor=crew.scheduler, ceremony=planning)
+            with clock.at(planning.ends_at + dt.timedelta(minutes=12)):
+                ceremonies.end_ceremony(actor=crew.scheduler, ceremony=planning)
+                ceremonies.set_attendance(
+                    actor=crew.scheduler,
+                    ceremony=planning,
+                    user_ids=[crew.owner.pk, crew.scheduler.pk, *(d.pk for d in crew.devs)],
+                )
+                ceremonies.update_ceremony_notes(
+                    actor=crew.scheduler,
+                    ceremony=planning,
+                    notes=f"**Goal:** {sprint.goal}\n\n- Capacity checked against days off\n"
+                    "- Two stories split before taking them in",
+                    version=planning.version,
+                )
