@@ -37,6 +37,7 @@ UPCOMING = 40
 # The week grid's hours, widened to any ceremony outside them.
 FIRST_HOUR, LAST_HOUR = 8, 17
 FEED_CACHE_SECONDS = 600
+FEED_HISTORY_DAYS = 365
 
 
 class TimeboxForm(forms.Form):
@@ -207,7 +208,9 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     sprint name or goal shows within FEED_CACHE_SECONDS."""
     feed = get_object_or_404(TeamCalendar.objects.select_related("team__product"), token=token)
     team = feed.team
-    ceremonies = Ceremony.objects.filter(team=team)
+    # A year back and everything ahead: old ceremonies would only slow every poll down.
+    since = clock.now() - dt.timedelta(days=FEED_HISTORY_DAYS)
+    ceremonies = Ceremony.objects.filter(team=team, starts_at__gte=since)
     stamp = ceremonies.aggregate(n=Count("pk"), versions=Sum("version"), last=Max("updated_at"))
     fingerprint = "|".join(
         str(part)
@@ -217,6 +220,7 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
             stamp["n"],
             stamp["versions"],
             stamp["last"].timestamp() if stamp["last"] else 0,
+            since.date(),
             team.name,
             team.timezone,
             team.product.name,

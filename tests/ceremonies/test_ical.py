@@ -4,6 +4,7 @@ it, and stable enough for calendar apps to update in place."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 
 import icalendar
 import pytest
@@ -18,6 +19,7 @@ from ceremonies.services import (
     schedule_sprint_ceremonies,
     update_ceremony,
 )
+from products import clock
 from products.models import Product, Role
 from sprints.models import Sprint
 from tests.products.factories import MembershipFactory, TeamFactory
@@ -26,6 +28,13 @@ from tests.sprints.factories import SprintFactory
 pytestmark = pytest.mark.django_db
 
 K = CeremonyKind
+
+
+@pytest.fixture(autouse=True)
+def _before_the_sprints() -> Iterator[None]:
+    # The feed holds a year back: pin today before the fixtures' sprints (2026).
+    with clock.at(dt.datetime(2026, 2, 20, 12, 0, tzinfo=dt.UTC)):
+        yield
 
 
 def _feed(po: User, sprint: Sprint) -> icalendar.Calendar:
@@ -127,3 +136,12 @@ def test_dst_in_the_feed_keeps_0930_local_on_both_sides(po: User, product: Produ
     offsets = {d.utcoffset() for d in dailies}
     assert offsets == {dt.timedelta(hours=2), dt.timedelta(hours=1)}
     assert Ceremony.objects.filter(team=team).count() == 13
+
+
+def test_the_feed_leaves_out_ceremonies_older_than_a_year(po: User, scheduled: Sprint) -> None:
+    token = regenerate_calendar_token(actor=po, team=scheduled.team).token
+    url = reverse("ceremonies:calendar_feed", args=[token])
+    with clock.at(dt.datetime(2027, 3, 10, 12, 0, tzinfo=dt.UTC)):
+        events = icalendar.Calendar.from_ical(Client().get(url).content).walk("VEVENT")
+    # Only the last week's ceremonies (from 10 March 2026 on) are within the year.
+    assert 0 < len(events) < 13
