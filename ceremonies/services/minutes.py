@@ -30,10 +30,11 @@ def start_ceremony(*, actor: User, ceremony: Ceremony) -> Ceremony:
     if ceremony.started_at is not None:
         raise ValidationError(_("This ceremony has already started."))
     now = clock.now()
-    # Conditional: of two facilitators pressing start at once, the second is told.
-    if not Ceremony.objects.filter(pk=ceremony.pk, started_at__isnull=True).exists():
-        raise ValidationError(_("This ceremony has already started."))
-    _write(ceremony, None, started_at=now)
+    try:
+        # Conditional: of two facilitators pressing start at once, the second is told.
+        _write(ceremony, None, where={"started_at__isnull": True}, started_at=now)
+    except StaleCeremony as error:
+        raise ValidationError(_("This ceremony has already started.")) from error
     _ceremony_event(actor, "ceremony.started", ceremony, {}, {"started_at": now.isoformat()})
     return ceremony
 
@@ -48,7 +49,10 @@ def end_ceremony(*, actor: User, ceremony: Ceremony) -> Ceremony:
     if ceremony.ended_at is not None:
         raise ValidationError(_("This ceremony has already ended."))
     now = max(clock.now(), ceremony.started_at)
-    _write(ceremony, None, ended_at=now)
+    try:
+        _write(ceremony, None, where={"ended_at__isnull": True}, ended_at=now)
+    except StaleCeremony as error:
+        raise ValidationError(_("This ceremony has already ended.")) from error
     overrun = ceremony.overrun_minutes
     _ceremony_event(
         actor,

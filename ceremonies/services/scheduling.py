@@ -256,10 +256,13 @@ def _ceremony_event(actor: User, verb: str, ceremony: Ceremony, before: dict, af
     )
 
 
-def _write(ceremony: Ceremony, version: int | None, **values: object) -> Ceremony:
+def _write(
+    ceremony: Ceremony, version: int | None, *, where: dict | None = None, **values: object
+) -> Ceremony:
     """One conditional UPDATE that bumps the version (the iCalendar SEQUENCE): of two edits of
-    the same version, the second is refused with the ceremony as it is now."""
-    rows = Ceremony.objects.filter(pk=ceremony.pk)
+    the same version (or two writes that each need ``where`` to hold), the second is refused
+    with the ceremony as it is now."""
+    rows = Ceremony.objects.filter(pk=ceremony.pk, **(where or {}))
     if version is not None:
         rows = rows.filter(version=version)
     now = clock.now()

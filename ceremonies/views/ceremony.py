@@ -13,6 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
@@ -139,7 +140,10 @@ def _context(
         or NotesForm(initial={"notes": ceremony.notes, "version": ceremony.version}),
         "error": forms.get("error"),
         "stale": forms.get("stale"),
-        "dedicated_url": f"{request.path}{dedicated[0]}" if dedicated else None,
+        "dedicated_url": reverse("ceremonies:ceremony", args=[product.slug, ceremony.pk])
+        + dedicated[0]
+        if dedicated
+        else None,
         "dedicated_label": dedicated[1] if dedicated else None,
         "is_planning": ceremony.kind == CeremonyKind.PLANNING,
     }

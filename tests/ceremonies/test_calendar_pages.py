@@ -317,6 +317,7 @@ def test_moving_a_ceremony_from_its_page(po: User, review: Ceremony) -> None:
     response = _client(po).post(_page(review, "ceremony_edit"), data)
     assert response.status_code == 422
     assert "caps this ceremony at 120 minutes" in response.content.decode()
+    assert f'href="/p/cadence/ceremonies/{review.pk}/review/"' in response.content.decode()
 
 
 def test_cancel_restore_start_end_and_attendance_from_the_page(
