@@ -7,3 +7,9 @@ from django.utils.translation import gettext_lazy as _
 class CeremoniesConfig(AppConfig):
     name = "ceremonies"
     verbose_name = _("Ceremonies")
+
+    def ready(self) -> None:
+        # Sprints are created and moved by the sprints app, which can't import this one.
+        from ceremonies import hooks
+
+        hooks.register()

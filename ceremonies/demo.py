@@ -27,7 +27,7 @@ from backlog.models import Story, StoryKind, Task
 from ceremonies import services as ceremonies
 from ceremonies.management import demo_content as content
 from ceremonies.models import Ceremony, CeremonyKind, RetroCard
-from ceremonies.services import schedule_sprint_ceremonies, set_daily_finished, write_daily_entry
+from ceremonies.services import set_daily_finished, write_daily_entry
 from products import clock
 from products import services as products
 from products.models import Product, Role, Status, StatusCategory, Team
@@ -273,6 +273,7 @@ class DemoBuilder:
         self._backlog(roadmap + dt.timedelta(days=1), self.windows[0] - dt.timedelta(days=3))
         for k in range(HISTORY_SPRINTS + 1):
             self._window(k, today)
+        self._calendar()
         seed_dailies(self.crews[0].team, self.users)
         self._retros_and_reviews()
         return self.product
@@ -562,7 +563,7 @@ class DemoBuilder:
                 end_date=start + dt.timedelta(days=SPRINT_DAYS - 1),
                 goal=content.SPRINT_GOALS[crew.index][number],
             )
-            schedule_sprint_ceremonies(actor=crew.scheduler, sprint=sprint)
+            # create_sprint scheduled its ceremonies (ceremonies.hooks).
         crew.next_sprint = sprint
         return sprint
 
@@ -853,8 +854,56 @@ class DemoBuilder:
                     ceremonies.convert_feedback_to_story(actor=crew.owner, feedback=feedback)
         with clock.at(review.starts_at + dt.timedelta(minutes=55)):
             ceremonies.update_ceremony_notes(
-                actor=crew.scheduler, ceremony=review, notes=content.REVIEW_NOTES
+                actor=crew.scheduler,
+                ceremony=review,
+                notes=content.REVIEW_NOTES,
+                version=review.version,
             )
+
+    # The calendar -----------------------------------------------------------------------
+
+    def _calendar(self) -> None:
+        """Each team's feed address; the active sprint's planning minuted, its review given a
+        room and a video link, as a Scrum Master would."""
+        from ceremonies import services as ceremonies
+        from ceremonies.models import CeremonyKind
+
+        for crew in self.crews:
+            ceremonies.regenerate_calendar_token(actor=crew.scheduler, team=crew.team)
+            sprint = crew.team.sprints.filter(state="active").first()
+            if sprint is None:
+                continue
+            review = sprint.ceremonies.filter(kind=CeremonyKind.REVIEW).first()
+            if review is not None:
+                ceremonies.update_ceremony(
+                    actor=crew.scheduler,
+                    ceremony=review,
+                    version=review.version,
+                    title="",
+                    starts_at=review.starts_at,
+                    duration_minutes=review.duration_minutes,
+                    location="Room Ada, 2nd floor",
+                    video_url=f"https://meet.example.com/{crew.team.slug}-review",
+                )
+            planning = sprint.ceremonies.filter(kind=CeremonyKind.PLANNING).first()
+            if planning is None or planning.starts_at > clock.now():
+                continue
+            with clock.at(planning.starts_at + dt.timedelta(minutes=2)):
+                ceremonies.start_ceremony(actor=crew.scheduler, ceremony=planning)
+            with clock.at(planning.ends_at + dt.timedelta(minutes=12)):
+                ceremonies.end_ceremony(actor=crew.scheduler, ceremony=planning)
+                ceremonies.set_attendance(
+                    actor=crew.scheduler,
+                    ceremony=planning,
+                    user_ids=[crew.owner.pk, crew.scheduler.pk, *(d.pk for d in crew.devs)],
+                )
+                ceremonies.update_ceremony_notes(
+                    actor=crew.scheduler,
+                    ceremony=planning,
+                    notes=f"**Goal:** {sprint.goal}\n\n- Capacity checked against days off\n"
+                    "- Two stories split before taking them in",
+                    version=planning.version,
+                )
 
 
 # The daily meeting ----------------------------------------------------------------------

@@ -85,6 +85,18 @@ class Ceremony(models.Model):
         return self.starts_at + dt.timedelta(minutes=self.duration_minutes)
 
     @property
+    def overrun_minutes(self) -> int:
+        """Minutes past the timebox between the start and end stamps (0 within it or unended)."""
+        if self.started_at is None or self.ended_at is None:
+            return 0
+        taken = (self.ended_at - self.started_at).total_seconds() / 60
+        return max(int(taken - self.duration_minutes + 0.5), 0)
+
+    @property
+    def display_title(self) -> str:
+        return self.title or self.get_kind_display()
+
+    @property
     def uid(self) -> str:
         """The iCalendar UID: stable for the ceremony's life, so calendars update it in place."""
         return f"ceremony-{self.pk}@cadence"

@@ -1,4 +1,13 @@
-"""Appending to the event log, and publishing each event to live viewers after commit."""
+"""Appending to the event log, and publishing each event to live viewers after commit.
+
+``on_record(verb, handler)`` is the one sanctioned way for a change in a lower app to
+trigger a higher app's service without importing it (imports go accounts ← products ←
+backlog ← sprints ← ceremonies): the higher app registers a handler in its
+``AppConfig.ready()``, and ``record()`` calls it synchronously, in the caller's transaction,
+right after the event row is written. A handler that raises undoes the whole change. Keep
+handlers few, and make each one call a service of its own app (which records its own
+events), so the event log still tells the whole story.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +16,8 @@ import contextlib
 import contextvars
 import logging
 import threading
-from collections.abc import Iterator
+from collections import defaultdict
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from asgiref.sync import async_to_sync
@@ -33,6 +43,25 @@ def quiet() -> Iterator[None]:
         yield
     finally:
         _quiet.reset(token)
+
+
+# A handler gets the event just written and the object it is about.
+Handler = Callable[[Event, Any], None]
+_handlers: defaultdict[str, list[Handler]] = defaultdict(list)
+
+
+def on_record(verb: str, handler: Handler) -> None:
+    """Call ``handler(event, obj)`` inside every ``record()`` of ``verb``, in its transaction.
+
+    Registering the same handler twice for a verb keeps one (``ready()`` may run again)."""
+    if handler not in _handlers[verb]:
+        _handlers[verb].append(handler)
+
+
+def off_record(verb: str, handler: Handler) -> None:
+    """Forget a handler (for tests)."""
+    with contextlib.suppress(ValueError):
+        _handlers[verb].remove(handler)
 
 
 def group_names(*, product_id: int, team_id: int | None, sprint_id: int | None) -> list[str]:
@@ -72,6 +101,8 @@ def record(
     )
     if not _quiet.get():
         transaction.on_commit(lambda: publish(event))
+    for handler in tuple(_handlers.get(verb, ())):
+        handler(event, obj)
     return event
 
 

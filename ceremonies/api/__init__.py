@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ceremonies.api import daily, retro, review
+from ceremonies.api import calendar, daily, retro, review
 
 if TYPE_CHECKING:
     from rest_framework.routers import DefaultRouter
@@ -16,3 +16,4 @@ def register(router: DefaultRouter) -> None:
     daily.register(router)
     retro.register(router)
     review.register(router)
+    calendar.register(router)

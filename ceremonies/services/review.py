@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -22,14 +21,6 @@ from sprints.models import Acceptance
 
 if TYPE_CHECKING:
     from accounts.models import User
-
-
-class StaleNotes(Exception):
-    """The notes were edited from an old version; ``current`` is the ceremony as it is now."""
-
-    def __init__(self, current: Ceremony) -> None:
-        super().__init__(_("Someone else changed these notes meanwhile."))
-        self.current = current
 
 
 def _check_review(ceremony: Ceremony) -> None:
@@ -139,31 +130,3 @@ def reject_story_in_review(*, actor: User, ceremony: Ceremony, story: Story, com
     _check_sprint_story(ceremony, story)
     story = sprints.reject_story(actor=actor, story=story, comment=comment)
     return sprints.remove_story_from_sprint(actor=actor, story=story)
-
-
-@transaction.atomic
-def update_ceremony_notes(
-    *, actor: User, ceremony: Ceremony, notes: str, version: int | None = None
-) -> Ceremony:
-    """The ceremony's minutes, in Markdown. Refuses anyone outside the team, and an edit
-    from an old ``version`` (StaleNotes, with the notes as they are)."""
-    access.require(actor, Capability.WRITE_DAILY, ceremony)
-    expected = ceremony.version if version is None else version
-    before = ceremony.notes
-    changed = Ceremony.objects.filter(pk=ceremony.pk, version=expected).update(
-        notes=notes, version=F("version") + 1, updated_at=clock.now()
-    )
-    if not changed:
-        raise StaleNotes(Ceremony.objects.get(pk=ceremony.pk))
-    ceremony.refresh_from_db(fields=["notes", "version", "updated_at"])
-    events.record(
-        actor=actor,
-        verb="ceremony.notes_edited",
-        product=ceremony.team.product_id,
-        team=ceremony.team_id,
-        sprint_id=ceremony.sprint_id,
-        obj=ceremony,
-        before={"notes": before},
-        after={"notes": notes},
-    )
-    return ceremony

@@ -271,7 +271,7 @@ def review_notes(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             notes=form.cleaned_data["notes"],
             version=form.cleaned_data["version"],
         )
-    except services.StaleNotes as stale:
+    except services.StaleCeremony as stale:
         # Their text stays in the box; the notes as they are now show above it.
         current = stale.current
         form = NotesForm(initial={"notes": form.cleaned_data["notes"], "version": current.version})

@@ -197,7 +197,7 @@ def test_notes_are_versioned(developer: User, po: User, review: Ceremony) -> Non
     )
     review.refresh_from_db()
     assert (review.notes, review.version) == ("# Demo", version + 1)
-    with pytest.raises(services.StaleNotes) as stale:
+    with pytest.raises(services.StaleCeremony) as stale:
         services.update_ceremony_notes(actor=po, ceremony=review, notes="late", version=version)
     assert stale.value.current.notes == "# Demo"
 
@@ -207,7 +207,9 @@ def test_only_the_team_writes_the_notes(
     request: pytest.FixtureRequest, review: Ceremony, role: str
 ) -> None:
     with pytest.raises(PermissionDenied):
-        services.update_ceremony_notes(actor=user_of(request, role), ceremony=review, notes="x")
+        services.update_ceremony_notes(
+            actor=user_of(request, role), ceremony=review, notes="x", version=review.version
+        )
 
 
 # The page
@@ -319,7 +321,7 @@ def test_notes_are_rendered_as_sanitised_markdown(
     client: Client, po: User, review: Ceremony
 ) -> None:
     services.update_ceremony_notes(
-        actor=po, ceremony=review, notes="*nice*<script>alert(1)</script>"
+        actor=po, ceremony=review, notes="*nice*<script>alert(1)</script>", version=review.version
     )
     client.force_login(po)
     html = client.get(_url(review)).content.decode()

@@ -170,3 +170,61 @@ def test_schedule_sprint_ceremonies_refuses_who_may_not_schedule_them(
     with pytest.raises(error):
         schedule_sprint_ceremonies(actor=request.getfixturevalue(role), sprint=sprint)
     assert not Ceremony.objects.exists()
+
+
+# Across month ends, weekends, DST and unusual weeks
+
+
+def test_a_sprint_across_a_month_end_keeps_to_working_days(team: Team) -> None:
+    # Monday 23 March to Sunday 5 April 2026: the month turns on a Wednesday.
+    sprint = SprintFactory(team=team, start_date=dt.date(2026, 3, 23), end_date=dt.date(2026, 4, 5))
+    ceremonies = plan_for(sprint)
+    days = sorted({_local(c).date() for c in ceremonies})
+    assert dt.date(2026, 3, 31) in days and dt.date(2026, 4, 1) in days
+    assert all(day.isoweekday() <= 5 for day in days)  # no weekend
+    (review,) = _of(ceremonies, K.REVIEW)
+    assert _local(review).date() == dt.date(2026, 4, 3)  # the last Friday, not the Sunday
+
+
+def test_a_four_week_sprint_gets_three_refinements_and_the_largest_timeboxes(team: Team) -> None:
+    sprint = SprintFactory(team=team, end_date=SPRINT_START + dt.timedelta(days=27))
+    ceremonies = plan_for(sprint)
+    assert len(_of(ceremonies, K.DAILY)) == 19
+    assert len(_of(ceremonies, K.REFINEMENT)) == 3  # none in the last week
+    minutes = {c.kind: c.duration_minutes for c in ceremonies}
+    assert (minutes[K.PLANNING], minutes[K.REVIEW], minutes[K.RETROSPECTIVE]) == (480, 240, 180)
+
+
+def test_a_sunday_to_thursday_team_meets_on_sundays_and_never_on_friday(product: Product) -> None:
+    team = TeamFactory(product=product, timezone="Asia/Jerusalem", working_days=[7, 1, 2, 3, 4])
+    sprint = SprintFactory(
+        team=team, start_date=dt.date(2026, 3, 1), end_date=dt.date(2026, 3, 14)
+    )  # Sunday 1 to Saturday 14 March
+    ceremonies = plan_for(sprint)
+    (planning,) = _of(ceremonies, K.PLANNING)
+    assert _local(planning).date() == dt.date(2026, 3, 1)  # a Sunday
+    weekdays = {_local(c).date().isoweekday() for c in ceremonies}
+    assert weekdays == {7, 1, 2, 3, 4}
+    (review,) = _of(ceremonies, K.REVIEW)
+    assert _local(review).date() == dt.date(2026, 3, 12)  # the last Thursday
+    assert len(_of(ceremonies, K.DAILY)) == 9
+
+
+@pytest.mark.parametrize(
+    ("start", "change"),
+    [
+        (dt.date(2026, 3, 23), dt.date(2026, 3, 29)),  # last Sunday of March: UTC+1 → UTC+2
+        (dt.date(2026, 10, 19), dt.date(2026, 10, 25)),  # last Sunday of October: back to UTC+1
+    ],
+)
+def test_a_paris_daily_stays_at_0930_on_both_sides_of_the_2026_changes(
+    product: Product, start: dt.date, change: dt.date
+) -> None:
+    team = TeamFactory(product=product, timezone="Europe/Paris", daily_time=dt.time(9, 30))
+    sprint = SprintFactory(team=team, start_date=start, end_date=start + dt.timedelta(days=13))
+    dailies = _of(plan_for(sprint), K.DAILY)
+    assert {_local(d).time() for d in dailies} == {dt.time(9, 30)}
+    offsets = {d.starts_at.date() < change: d.starts_at.utcoffset() for d in dailies}
+    utc = {d.starts_at.date() < change: d.starts_at.astimezone(dt.UTC).time() for d in dailies}
+    assert utc[True] != utc[False]
+    assert offsets[True] != offsets[False]
