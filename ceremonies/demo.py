@@ -24,7 +24,7 @@ from accounts.models import User
 from backlog import services as backlog
 from backlog.models import Story, StoryKind, Task
 from ceremonies.management import demo_content as content
-from ceremonies.services import schedule_sprint_ceremonies
+from ceremonies.services import estimation, schedule_sprint_ceremonies
 from products import clock
 from products import services as products
 from products.models import Product, Role, Status, Team
@@ -269,7 +269,25 @@ class DemoBuilder:
         self._backlog(roadmap + dt.timedelta(days=1), self.windows[0] - dt.timedelta(days=3))
         for k in range(HISTORY_SPRINTS + 1):
             self._window(k, today)
+        self._poker()
         return self.product
+
+    def _poker(self) -> None:
+        """A planning-poker round open in the Falcons' refinement, two developers voted."""
+        self.say("planning poker")
+        team = self.product.teams.get(slug=TEAMS[0].slug)
+        story = (
+            Story.objects.filter(product=self.product, sprint__isnull=True, ready=False)
+            .filter(team=team)
+            .order_by("rank")
+            .first()
+        )
+        if story is None:
+            return
+        with clock.at(clock.now() - dt.timedelta(minutes=5)):
+            round = estimation.open_round(actor=self.users["sm"], team=team, story=story)
+            estimation.cast_vote(actor=self.users["dev1"], round=round, card="5")
+            estimation.cast_vote(actor=self.users["dev2"], round=round, card="8")
 
     # Setting up -------------------------------------------------------------------------
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from ceremonies.api import estimation
+
 if TYPE_CHECKING:
     from rest_framework.routers import DefaultRouter
 
 
 def register(router: DefaultRouter) -> None:
     # Each concept module adds one line here: `<concept>.register(router)`.
-    pass
+    estimation.register(router)
