@@ -88,11 +88,9 @@ def table(round: EstimationRound, user: User) -> Table:
     agreeable = [p for _label, p in deck if p is not None and p in POINTS]
     votes = list(round.votes.select_related("voter").order_by("voted_at", "id"))
     voted = {v.voter_id for v in votes}
-    members = (
-        Membership.objects.filter(team_id=round.team_id, role__in=VOTING_ROLES)
-        .select_related("user")
-        .order_by("user__first_name", "user__username")
-    )
+    members = Membership.objects.filter(
+        team_id=round.team_id, role__in=VOTING_ROLES
+    ).select_related("user")
     seen: set[int] = set()
     voters: list[tuple[str, bool]] = []
     for membership in members:
@@ -100,6 +98,7 @@ def table(round: EstimationRound, user: User) -> Table:
             seen.add(membership.user_id)
             voters.append((membership.user.display_name, membership.user_id in voted))
     voters += [(v.voter.display_name, True) for v in votes if v.voter_id not in seen]
+    voters.sort(key=lambda voter: voter[0].casefold())
     mine = next((v.card for v in votes if v.voter_id == user.pk), None)
     result = Table(
         round=round,
