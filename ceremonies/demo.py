@@ -276,12 +276,10 @@ class DemoBuilder:
         """A planning-poker round open in the Falcons' refinement, two developers voted."""
         self.say("planning poker")
         team = self.product.teams.get(slug=TEAMS[0].slug)
-        story = (
-            Story.objects.filter(product=self.product, sprint__isnull=True, ready=False)
-            .filter(team=team)
-            .order_by("rank")
-            .first()
-        )
+        unready = Story.objects.filter(
+            product=self.product, team=team, sprint__isnull=True, ready=False
+        ).order_by("rank")
+        story = unready.filter(points__isnull=True).first() or unready.first()
         if story is None:
             return
         with clock.at(clock.now() - dt.timedelta(minutes=5)):

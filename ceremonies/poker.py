@@ -43,6 +43,8 @@ class Table:
     my_card: str | None
     can_vote: bool
     can_facilitate: bool
+    # Agreeing edits the story: on a story of no team, only a PO may.
+    can_agree: bool
     # Filled only once the round is revealed.
     votes: list[EstimationVote] = field(default_factory=list)
     stats: Stats | None = None
@@ -109,6 +111,8 @@ def table(round: EstimationRound, user: User) -> Table:
         can_vote=round.state == RoundState.VOTING
         and access.can(user, Capability.WRITE_DAILY, round),
         can_facilitate=access.can(user, Capability.SCHEDULE_CEREMONIES, round),
+        can_agree=access.can(user, Capability.SCHEDULE_CEREMONIES, round)
+        and access.can(user, Capability.EDIT_STORY, round.story),
     )
     if result.revealed:
         result.votes = votes

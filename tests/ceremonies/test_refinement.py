@@ -491,3 +491,18 @@ def test_the_revealed_table_costs_the_same_queries_whatever_the_voters(
     with django_assert_num_queries(8):
         response = client.get(_round_url(product, live))
     assert len(response.context["table"].votes) == voters
+
+
+def test_a_scrum_master_does_not_get_agree_buttons_on_a_story_of_no_team(
+    client: Client, po: User, scrum_master: User, product: Product, team: Team, make_story: Any
+) -> None:
+    loose = make_story(team=None)
+    round = services.open_round(actor=po, team=team, story=loose)
+    services.cast_vote(actor=scrum_master, round=round, card="3")
+    services.reveal_round(actor=scrum_master, round=round)
+    agree = _round_url(product, round, "agree")
+    client.force_login(scrum_master)
+    assert f'action="{agree}"' not in client.get(_round_url(product, round)).content.decode()
+    assert client.post(agree, {"points": "3"}).status_code == 403
+    client.force_login(po)
+    assert f'action="{agree}"' in client.get(_round_url(product, round)).content.decode()
