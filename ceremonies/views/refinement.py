@@ -184,7 +184,9 @@ def open_round(request: HttpRequest, slug: str, team_slug: str) -> HttpResponse:
 def mark_ready(request: HttpRequest, slug: str, team_slug: str, pk: int) -> HttpResponse:
     """Mark a story ready; with Definition of Ready items missing, ask once to confirm."""
     product, team = _team_or_404(request, slug, team_slug)
-    story = get_object_or_404(_unready(product, team).select_related("team", "epic"), pk=pk)
+    # Any story of the page's slice, ready already or not: a second click is no error.
+    stories = Story.objects.filter(product=product).filter(Q(team=team) | Q(team__isnull=True))
+    story = get_object_or_404(stories.select_related("team", "epic"), pk=pk)
     access.require(request.user, Capability.ORDER_BACKLOG, story)
     items = list(product.checklist.filter(kind=ChecklistKind.READY))
     missing = readiness.missing(readiness.check_ready(story, items))

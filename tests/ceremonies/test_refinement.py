@@ -506,3 +506,16 @@ def test_a_scrum_master_does_not_get_agree_buttons_on_a_story_of_no_team(
     assert client.post(agree, {"points": "3"}).status_code == 403
     client.force_login(po)
     assert f'action="{agree}"' in client.get(_round_url(product, round)).content.decode()
+
+
+def test_marking_ready_twice_is_no_error_but_another_teams_story_is_not_found(
+    client: Client, po: User, product: Product, team: Team, other_team: Team, make_story: Any
+) -> None:
+    story = make_story(points=3, acceptance_criteria="- [ ] works")
+    client.force_login(po)
+    url = reverse("ceremonies:refinement_ready", args=[product.slug, team.slug, story.pk])
+    assert client.post(url).status_code == 302
+    assert client.post(url).status_code == 302
+    theirs = make_story(team=other_team)
+    url = reverse("ceremonies:refinement_ready", args=[product.slug, team.slug, theirs.pk])
+    assert client.post(url, {"confirm": "1"}).status_code == 404
