@@ -519,3 +519,15 @@ def test_marking_ready_twice_is_no_error_but_another_teams_story_is_not_found(
     theirs = make_story(team=other_team)
     url = reverse("ceremonies:refinement_ready", args=[product.slug, team.slug, theirs.pk])
     assert client.post(url, {"confirm": "1"}).status_code == 404
+
+
+def test_an_open_blocker_shows_as_missing_for_the_definition_of_ready(
+    client: Client, po: User, product: Product, team: Team, make_story: Any
+) -> None:
+    blocked = make_story(title="Blocked", points=3, acceptance_criteria="- [ ] works")
+    free = make_story(title="Free", points=3, acceptance_criteria="- [ ] works")
+    sprints.flag_impediment(actor=po, story=blocked, reason="Waiting for the bank")
+    client.force_login(po)
+    rows = {s.title: s for s in client.get(_url(product, team)).context["rows"]}
+    assert [c.item.rule for c in rows["Blocked"].missing] == [ChecklistRule.NO_OPEN_BLOCKER]
+    assert rows[free.title].missing == []
