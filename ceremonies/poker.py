@@ -58,6 +58,12 @@ class Table:
         return self.round.state in LIVE_STATES
 
     @property
+    def signature(self) -> str:
+        """What the table looks like, in short: a poll that finds it unchanged swaps
+        nothing, so the card a keyboard user is on keeps its focus."""
+        return f"{self.round.pk}-{self.round.state}-{self.vote_count}-{self.my_card or ''}"
+
+    @property
     def vote_count(self) -> int:
         return sum(voted for _name, voted in self.voters)
 

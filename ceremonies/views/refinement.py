@@ -117,6 +117,7 @@ def _table_context(
 ) -> dict[str, Any]:
     table = poker.table(round, request.user) if round is not None else None
     return {
+        "signature": table.signature if table else "none",
         "product": product,
         "team": team,
         "table": table,
@@ -124,6 +125,13 @@ def _table_context(
         "poll_url": poll_url,
         **extra,
     }
+
+
+def _table(request: HttpRequest, context: dict[str, Any]) -> HttpResponse:
+    """The table for a poll: nothing (204, htmx swaps nothing) if it hasn't changed."""
+    if request.GET.get("since") == context["signature"]:
+        return HttpResponse(status=204)
+    return render(request, TABLE, context)
 
 
 def _refinement_url(product: Product, team: Team, ceremony: Ceremony | None = None) -> str:
@@ -158,7 +166,7 @@ def refinement(request: HttpRequest, slug: str, team_slug: str) -> HttpResponse:
     if request.htmx and request.htmx.target == "poker-table":
         here = _refinement_url(product, team, _ceremony(request, team))
         context = _table_context(request, product, team, _current_round(team), poll_url=here)
-        return render(request, TABLE, context)
+        return _table(request, context)
     context = _page_context(request, product, team)
     if request.htmx and "after" in request.GET:
         return render(request, "ceremonies/refinement.html#rows", context)
@@ -231,7 +239,7 @@ def round_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     here = reverse("ceremonies:estimation_round", args=[product.slug, round.pk])
     context = _table_context(request, product, round.team, round, poll_url=here)
     if request.htmx:
-        return render(request, TABLE, context)
+        return _table(request, context)
     context |= product_context(request, product) | {"nav": "refinement"}
     return render(request, "ceremonies/estimation_round.html", context)
 

@@ -531,3 +531,18 @@ def test_an_open_blocker_shows_as_missing_for_the_definition_of_ready(
     rows = {s.title: s for s in client.get(_url(product, team)).context["rows"]}
     assert [c.item.rule for c in rows["Blocked"].missing] == [ChecklistRule.NO_OPEN_BLOCKER]
     assert rows[free.title].missing == []
+
+
+def test_a_poll_that_finds_the_table_unchanged_swaps_nothing(
+    client: Client, developer: User, po: User, product: Product, team: Team, live: Any
+) -> None:
+    client.force_login(developer)
+    poll = {"HTTP_HX_REQUEST": "true", "HTTP_HX_TARGET": "poker-table"}
+    first = client.get(_url(product, team), **poll)
+    since = first.context["signature"]
+    assert f"since={since}" in first.content.decode()
+    assert client.get(_url(product, team, since=since), **poll).status_code == 204
+    assert client.get(_round_url(product, live) + f"?since={since}", **poll).status_code == 204
+    services.cast_vote(actor=po, round=live, card="3")
+    changed = client.get(_url(product, team, since=since), **poll)
+    assert changed.status_code == 200 and "1 vote" in changed.content.decode()
