@@ -46,6 +46,9 @@ def with_criterion_toggled(text: str, index: int) -> str:
 
 
 def _has_open_blocker(story: Story) -> bool:
+    # A list page annotates the answer for every row at once (one query, not one per row).
+    if hasattr(story, "has_open_blocker"):
+        return bool(story.has_open_blocker)
     # Impediments live in the sprints app, above this one: reach them by the reverse name.
     related = getattr(story, "impediments", None)
     return related is not None and related.filter(resolved_at__isnull=True).exists()

@@ -27,7 +27,7 @@ from backlog.models import Story, StoryKind, Task
 from ceremonies import services as ceremonies
 from ceremonies.management import demo_content as content
 from ceremonies.models import Ceremony, CeremonyKind, RetroCard
-from ceremonies.services import set_daily_finished, write_daily_entry
+from ceremonies.services import estimation, set_daily_finished, write_daily_entry
 from products import clock
 from products import services as products
 from products.models import Product, Role, Status, StatusCategory, Team
@@ -276,7 +276,23 @@ class DemoBuilder:
         self._calendar()
         seed_dailies(self.crews[0].team, self.users)
         self._retros_and_reviews()
+        self._poker()
         return self.product
+
+    def _poker(self) -> None:
+        """A planning-poker round open in the Falcons' refinement, two developers voted."""
+        self.say("planning poker")
+        team = self.product.teams.get(slug=TEAMS[0].slug)
+        unready = Story.objects.filter(
+            product=self.product, team=team, sprint__isnull=True, ready=False
+        ).order_by("rank")
+        story = unready.filter(points__isnull=True).first() or unready.first()
+        if story is None:
+            return
+        with clock.at(clock.now() - dt.timedelta(minutes=5)):
+            round = estimation.open_round(actor=self.users["sm"], team=team, story=story)
+            estimation.cast_vote(actor=self.users["dev1"], round=round, card="5")
+            estimation.cast_vote(actor=self.users["dev2"], round=round, card="8")
 
     # Setting up -------------------------------------------------------------------------
 

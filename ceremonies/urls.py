@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from ceremonies.views import calendar, ceremony, daily, retro, review
+from ceremonies.views import calendar, ceremony, daily, refinement, retro, review
 
 app_name = "ceremonies"
 # Each concept's pages (calendar and ceremony, daily, retrospective, review, refinement)
@@ -114,4 +114,29 @@ urlpatterns += [
         "p/<slug:slug>/ceremonies/<int:pk>/notes/", ceremony.ceremony_notes, name="ceremony_notes"
     ),
     path("p/<slug:slug>/ceremonies/<int:pk>/ics/", ceremony.ceremony_ics, name="ceremony_ics"),
+]
+
+# Refinement and planning poker.
+urlpatterns += [
+    path(
+        "p/<slug:slug>/teams/<slug:team_slug>/refinement/",
+        refinement.refinement,
+        name="refinement",
+    ),
+    path(
+        "p/<slug:slug>/teams/<slug:team_slug>/refinement/estimate/",
+        refinement.open_round,
+        name="estimation_open",
+    ),
+    path(
+        "p/<slug:slug>/teams/<slug:team_slug>/refinement/stories/<int:pk>/ready/",
+        refinement.mark_ready,
+        name="refinement_ready",
+    ),
+    path("p/<slug:slug>/estimation/<int:pk>/", refinement.round_detail, name="estimation_round"),
+    path("p/<slug:slug>/estimation/<int:pk>/vote/", refinement.vote, name="estimation_vote"),
+    path("p/<slug:slug>/estimation/<int:pk>/reveal/", refinement.reveal, name="estimation_reveal"),
+    path("p/<slug:slug>/estimation/<int:pk>/revote/", refinement.revote, name="estimation_revote"),
+    path("p/<slug:slug>/estimation/<int:pk>/agree/", refinement.agree, name="estimation_agree"),
+    path("p/<slug:slug>/estimation/<int:pk>/cancel/", refinement.cancel, name="estimation_cancel"),
 ]

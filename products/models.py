@@ -27,11 +27,12 @@ class ProductQuerySet(models.QuerySet["Product"]):
 
 
 class EstimationScale(models.TextChoices):
-    FIBONACCI = "fibonacci", _("Fibonacci (1, 2, 3, 5, 8, 13, 21)")
+    FIBONACCI = "fibonacci", _("Fibonacci-like (1, 2, 3, 5, 8, 13, 20, 40, 100)")
     TSHIRT = "tshirt", _("T-shirt sizes (XS to XXL, mapped to points)")
 
 
-FIBONACCI_CARDS = ["0", "1", "2", "3", "5", "8", "13", "21"]
+# The planning-poker deck: Fibonacci rounded above 13, the points a story accepts.
+FIBONACCI_CARDS = ["0", "1", "2", "3", "5", "8", "13", "20", "40", "100"]
 DEFAULT_TSHIRT_POINTS = {"XS": 1, "S": 2, "M": 3, "L": 5, "XL": 8, "XXL": 13}
 # Cards every scale has that carry no points: "no idea" and "let's take a break".
 NO_POINTS_CARDS = ["?", "coffee"]

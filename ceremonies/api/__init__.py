@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ceremonies.api import calendar, daily, retro, review
+from ceremonies.api import calendar, daily, estimation, retro, review
 
 if TYPE_CHECKING:
     from rest_framework.routers import DefaultRouter
@@ -17,3 +17,4 @@ def register(router: DefaultRouter) -> None:
     retro.register(router)
     review.register(router)
     calendar.register(router)
+    estimation.register(router)

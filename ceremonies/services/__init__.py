@@ -14,6 +14,14 @@ from ceremonies.services.daily import (
     set_daily_finished,
     write_daily_entry,
 )
+from ceremonies.services.estimation import (
+    agree_round,
+    cancel_round,
+    cast_vote,
+    open_round,
+    reveal_round,
+    revote,
+)
 from ceremonies.services.minutes import (
     end_ceremony,
     set_attendance,
@@ -71,4 +79,8 @@ __all__ += [
     "delete_retro_action", "delete_retro_card", "edit_retro_action", "edit_retro_card",
     "group_retro_card", "reject_story_in_review", "reveal_retro_votes", "set_retro_action_done",
     "set_retro_votes", "unvote_retro_card", "vote_retro_card",
+]  # fmt: skip
+# Planning poker.
+__all__ += [
+    "agree_round", "cancel_round", "cast_vote", "open_round", "reveal_round", "revote",
 ]  # fmt: skip

@@ -75,14 +75,23 @@ def _ceremony_or_404(request: HttpRequest, slug: str, pk: int) -> tuple[Product,
     return product, ceremony
 
 
-# The dedicated pages other parts of Cadence build, by kind: their path below the
-# ceremony's (the lead switches these to {% url %} names once those pages are merged).
+# The page where each kind of ceremony is held, beside this one with its minutes.
 DEDICATED = {
-    CeremonyKind.DAILY: ("daily/", _("Open the daily")),
-    CeremonyKind.RETROSPECTIVE: ("retro/", _("Open the retrospective")),
-    CeremonyKind.REVIEW: ("review/", _("Open the review")),
-    CeremonyKind.REFINEMENT: ("refinement/", _("Open the refinement")),
+    CeremonyKind.DAILY: ("ceremonies:daily", _("Open the daily")),
+    CeremonyKind.RETROSPECTIVE: ("ceremonies:retro", _("Open the retrospective")),
+    CeremonyKind.REVIEW: ("ceremonies:review", _("Open the review")),
+    CeremonyKind.REFINEMENT: ("ceremonies:refinement", _("Open the refinement")),
 }
+
+
+def _dedicated_url(product: Product, ceremony: Ceremony) -> str | None:
+    name = DEDICATED.get(ceremony.kind, (None,))[0]
+    if name is None:
+        return None
+    if ceremony.kind == CeremonyKind.REFINEMENT:
+        url = reverse(name, args=[product.slug, ceremony.team.slug])
+        return f"{url}?ceremony={ceremony.pk}"
+    return reverse(name, args=[product.slug, ceremony.pk])
 
 
 def _planning(ceremony: Ceremony) -> dict[str, Any]:
@@ -140,10 +149,7 @@ def _context(
         or NotesForm(initial={"notes": ceremony.notes, "version": ceremony.version}),
         "error": forms.get("error"),
         "stale": forms.get("stale"),
-        "dedicated_url": reverse("ceremonies:ceremony", args=[product.slug, ceremony.pk])
-        + dedicated[0]
-        if dedicated
-        else None,
+        "dedicated_url": _dedicated_url(product, ceremony),
         "dedicated_label": dedicated[1] if dedicated else None,
         "is_planning": ceremony.kind == CeremonyKind.PLANNING,
     }

@@ -14,7 +14,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='product',
             name='estimation_scale',
-            field=models.CharField(choices=[('fibonacci', 'Fibonacci (1, 2, 3, 5, 8, 13, 21)'), ('tshirt', 'T-shirt sizes (XS to XXL, mapped to points)')], default='fibonacci', max_length=10, verbose_name='estimation scale'),
+            field=models.CharField(choices=[('fibonacci', 'Fibonacci-like (1, 2, 3, 5, 8, 13, 20, 40, 100)'), ('tshirt', 'T-shirt sizes (XS to XXL, mapped to points)')], default='fibonacci', max_length=10, verbose_name='estimation scale'),
         ),
         migrations.AddField(
             model_name='product',
