@@ -134,6 +134,9 @@ def _sprint_context(
         "status__position", "rank"
     )
     can_plan = access.can(request.user, Capability.PLAN_SPRINTS, sprint)
+    chart = flow = None
+    if sprint.state != SprintState.PLANNED:
+        chart, flow = charts.sprint_charts(sprint, clock.today())
     return product_context(request, product) | {
         "team": sprint.team,
         "sprint": sprint,
@@ -147,9 +150,8 @@ def _sprint_context(
         "edit_form": forms.get("edit_form") or SprintForm(instance=sprint),
         "error": forms.get("error"),
         "today": clock.today(),
-        "chart": charts.burndown(sprint, clock.today())
-        if sprint.state != SprintState.PLANNED
-        else None,
+        "chart": chart,
+        "flow": flow,
     }
 
 
