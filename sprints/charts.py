@@ -36,6 +36,12 @@ class Burndown:
     marks: list[tuple[float, float, float]] = field(default_factory=list)  # x, y, change
     ticks: list[tuple[float, dt.date]] = field(default_factory=list)
 
+    @property
+    def latest(self) -> float | None:
+        """The remaining points at the end of the last day shown."""
+        shown = [d.remaining for d in self.days if d.remaining is not None]
+        return shown[-1] if shown else None
+
 
 def _x(index: int, count: int) -> float:
     return round(PAD_LEFT + (WIDTH - PAD_LEFT - 4) * index / max(count - 1, 1), 1)
