@@ -85,6 +85,17 @@ class History:
             min(today, sprint.end_date) if sprint.state != SprintState.CLOSED else sprint.end_date
         )
 
+    def initial_status(self) -> dict[int, int | None]:
+        """Each story's status before the sprint's first event about it: the "before" of
+        its first move, or, never moved, the status it has now."""
+        status: dict[int, int | None] = dict(self.current_status)
+        seen: set[int] = set()
+        for verb, obj, before, _after, _at in self.events:
+            if verb == "story.moved" and obj not in seen:
+                status[obj] = before.get("status")
+                seen.add(obj)
+        return status
+
     @property
     def days(self) -> list[dt.date]:
         start = self.sprint.start_date
@@ -127,14 +138,15 @@ def histories(sprints: list[Sprint]) -> dict[int, History]:
 def burndown(sprint: Sprint, today: dt.date, history: History | None = None) -> Burndown:
     """Remaining points at the end of each day: the stories in the sprint that day, not in
     a done status that day. Replayed from the sprint's events (three queries: the statuses,
-    the events, the stories' points). Points are the stories' current estimates."""
+    the events, the stories' points). Points are the stories' current estimates; a story's
+    status before its first move is that move's "before" (never moved: its status now)."""
     history = history or histories([sprint])[sprint.pk]
     team = sprint.team
     done_statuses = {s.pk for s in history.statuses if s.category == StatusCategory.DONE}
     points = history.points
 
     in_sprint: set[int] = set()
-    status: dict[int, int | None] = {}
+    status = history.initial_status()
     started = False
     days_list = history.days
     by_day = history.by_day()
@@ -231,10 +243,7 @@ def cumulative_flow(
     history = history or histories([sprint])[sprint.pk]
     statuses = history.statuses
     place = {s.pk: i for i, s in enumerate(statuses)}
-    status: dict[int, int | None] = {}
-    for verb, obj, before, _after, _at in history.events:
-        if verb == "story.moved" and obj not in status:
-            status[obj] = before.get("status")
+    status = history.initial_status()
     in_sprint: set[int] = set()
     by_day = history.by_day()
     last = history.last_day(today)
@@ -254,7 +263,7 @@ def cumulative_flow(
         if day <= last:
             counts = [0] * len(statuses)
             for story in in_sprint:
-                current = status.get(story, history.current_status.get(story))
+                current = status.get(story)
                 if current in place:
                     counts[place[current]] += 1
         days.append(FlowDay(day, day.isoweekday() in working_days, counts))

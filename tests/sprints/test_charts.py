@@ -185,3 +185,20 @@ def test_the_sprint_pages_charts_read_the_history_once(
     client.get(url)
     with django_assert_num_queries(12):
         client.get(url)
+
+
+def test_a_story_already_done_when_the_sprint_starts_is_not_remaining(
+    po: Any, product: Product, team: Team, make_story: Any
+) -> None:
+    """Its status before any move is the one it has: no move event says otherwise."""
+    done = status_of(product, StatusCategory.DONE)
+    finished, open_ = make_story(points=5, status=done), make_story(points=3)
+    with _at(MONDAY - dt.timedelta(days=1)):
+        sprint = services.create_sprint(actor=po, team=team, name="S", start_date=MONDAY,
+                                        end_date=MONDAY + dt.timedelta(days=13))  # fmt: skip
+        services.add_story_to_sprint(actor=po, story=finished, sprint=sprint)
+        services.add_story_to_sprint(actor=po, story=open_, sprint=sprint)
+    with _at(MONDAY):
+        services.start_sprint(actor=po, sprint=sprint)
+    chart = charts.burndown(sprint, today=MONDAY)
+    assert chart.committed == 3 and chart.days[0].remaining == 3
