@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 from django.test import Client
@@ -158,17 +159,25 @@ def test_the_sprint_page_draws_the_cumulative_flow_beside_the_burndown(
     assert html.index("burndown-heading") < html.index("flow-heading")
 
 
-def test_the_cumulative_flow_is_in_french_for_a_french_reader(
+def test_the_charts_keep_a_decimal_point_in_their_svg_for_a_french_reader(
     client: Client, po: Any, product: Product, team: Team, make_story: Any
 ) -> None:
+    """French writes 36,5: an SVG coordinate written so is broken, whatever the language."""
     po.language = "fr"
     po.save(update_fields=["language"])
     sprint = SprintFactory(team=team, state=SprintState.ACTIVE, start_date=MONDAY)
     make_story(sprint=sprint, points=5)
+    SprintFactory(team=team, state=SprintState.CLOSED, committed_points=7, completed_points=5,
+                  start_date=MONDAY - dt.timedelta(days=14))  # fmt: skip
     client.force_login(po)
-    response = client.get(reverse("sprints:sprint", args=[product.slug, sprint.pk]))
-    assert response.context["flow"] is not None
-    assert 'lang="fr"' in response.content.decode()
+    for url in (
+        reverse("sprints:sprint", args=[product.slug, sprint.pk]),
+        reverse("sprints:team", args=[product.slug, team.slug]),
+    ):
+        html = client.get(url).content.decode()
+        assert 'lang="fr"' in html and "<svg" in html
+        assert not re.search(r'\b(x|y|x1|x2|y1|y2|cx|cy|width|height)="-?\d+,\d', html)
+        assert re.search(r'\bx="\d+\.\d"', html)
 
 
 def test_the_sprint_pages_charts_read_the_history_once(
