@@ -53,7 +53,7 @@ class BacklogFilterForm(forms.Form):
             ("", _("All teams")),
             (NO_TEAM, _("No team yet")),
             *((str(t.pk), t.name) for t in teams),
-            *((f"{t.pk}{SLICE}", _("%(team)s and no team yet") % {"team": t.name}) for t in teams),
+            *((f"{t.pk}{SLICE}", _("%(team)s + no team") % {"team": t.name}) for t in teams),
         ]
         for name, queryset, empty in (
             ("epic", product.epics.all(), _("All epics")),
