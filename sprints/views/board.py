@@ -192,6 +192,9 @@ def _decorate(
         card.age_days = max((today - since).days, 0)
         card.blockers = blockers.get(card.pk, [])
         card.can_move = access.can(request.user, Capability.MOVE_CARDS, card)
+        # Named here so the template finds them: on a missed attribute the template engine
+        # lists the card's attributes (dir), several times per card on a large board.
+        card.flag_form = card.errors = None
 
 
 def _board_url(product: Product, team: Team) -> str:
