@@ -19,8 +19,10 @@ COLUMNS = [
 ]  # fmt: skip
 # What an import reads; the other columns of an export are ignored, so a file exported,
 # edited and imported again adds its rows as new stories.
-IMPORTED = ["title", "kind", "points", "team", "epic", "release", "description",
+IMPORTED = ["title", "kind", "points", "team", "epic", "release", "labels", "description",
             "acceptance_criteria"]  # fmt: skip
+# Several labels share one cell, separated by semicolons (label names may hold commas).
+LABEL_SEPARATOR = ";"
 MAX_ROWS = 5000
 
 
@@ -33,8 +35,11 @@ def rows(stories: Any) -> Iterator[str]:
     """CSV lines of the stories, streamed in rank order without loading them all."""
     writer = csv.writer(_Echo())
     yield writer.writerow(COLUMNS)
-    queryset = stories.select_related("status", "team", "epic", "release", "assignee").order_by(
-        "rank"
+    # The labels are prefetched per chunk of the iterator: one query per 2,000 rows.
+    queryset = (
+        stories.select_related("status", "team", "epic", "release", "assignee")
+        .prefetch_related("labels")
+        .order_by("rank")
     )
     for position, story in enumerate(queryset.iterator(chunk_size=2000), start=1):
         yield writer.writerow(
@@ -50,7 +55,7 @@ def rows(stories: Any) -> Iterator[str]:
                 story.epic.title if story.epic else "",
                 story.release.name if story.release else "",
                 story.assignee.username if story.assignee else "",
-                "",  # labels: a per-row query; kept empty in streamed exports
+                f"{LABEL_SEPARATOR} ".join(label.name for label in story.labels.all()),
                 story.description,
                 story.acceptance_criteria,
             ]
@@ -79,6 +84,7 @@ def parse(product: Product, data: bytes) -> Parsed:
     teams |= {t.slug: t for t in teams.values()}
     epics = {e.title.casefold(): e for e in product.epics.all()}
     releases = {r.name.casefold(): r for r in product.releases.all()}
+    labels = {label.name.casefold(): label for label in product.labels.all()}
     kinds = {k.value: k.value for k in StoryKind} | {
         str(k.label).casefold(): k.value for k in StoryKind
     }
@@ -113,6 +119,13 @@ def parse(product: Product, data: bytes) -> Parsed:
             found[name] = known.get(value.casefold()) if value else None
             if value and found[name] is None:
                 problems.append(_("unknown %(what)s “%(value)s”") % {"what": name, "value": value})
+        found_labels = []
+        for name in filter(None, (n.strip() for n in row.get("labels", "").split(LABEL_SEPARATOR))):
+            label = labels.get(name.casefold())
+            if label is None:
+                problems.append(_("unknown label “%(value)s”") % {"value": name})
+            elif label not in found_labels:
+                found_labels.append(label)
         if problems:
             out.errors.append((number, "; ".join(problems)))
             continue
@@ -123,6 +136,7 @@ def parse(product: Product, data: bytes) -> Parsed:
                 "points": points,
                 "description": row.get("description", ""),
                 "acceptance_criteria": row.get("acceptance_criteria", ""),
+                "labels": found_labels,
                 **found,
             }
         )

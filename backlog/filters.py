@@ -5,18 +5,33 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from backlog.forms import member_choices
 from backlog.models import StoryKind, StoryQuerySet
-from products.models import Product
+from products import access
+from products.models import Product, Role
 
 NO_TEAM = "none"
+ALL_TEAMS = "all"  # said out loud, so that a PO's default slice doesn't apply
+SLICE = "+"  # "<team id>+": the team's stories and those with no team yet
+
+
+def default_team(user: Any, product: Product) -> str | None:
+    """A PO of exactly one team of the product opens the backlog on that team's slice."""
+    teams = {t for t, role in access.roles_in(user, product.pk) if role == Role.PO}
+    return f"{teams.pop()}{SLICE}" if len(teams) == 1 else None
+
+
+class TeamChoiceField(forms.ChoiceField):
+    def valid_value(self, value: Any) -> bool:
+        return value == ALL_TEAMS or super().valid_value(value)
 
 
 class BacklogFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=200)
-    team = forms.ChoiceField(label=_("Team"), required=False)
+    team = TeamChoiceField(label=_("Team"), required=False)
     epic = forms.ModelChoiceField(queryset=None, required=False, label=_("Epic"))
     release = forms.ModelChoiceField(queryset=None, required=False, label=_("Release"))
     label = forms.ModelChoiceField(queryset=None, required=False, label=_("Label"))
@@ -33,10 +48,12 @@ class BacklogFilterForm(forms.Form):
 
     def __init__(self, *args: Any, product: Product, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        teams = list(product.teams.all())
         self.fields["team"].choices = [
             ("", _("All teams")),
             (NO_TEAM, _("No team yet")),
-            *((str(t.pk), t.name) for t in product.teams.all()),
+            *((str(t.pk), t.name) for t in teams),
+            *((f"{t.pk}{SLICE}", _("%(team)s + no team") % {"team": t.name}) for t in teams),
         ]
         for name, queryset, empty in (
             ("epic", product.epics.all(), _("All epics")),
@@ -55,7 +72,9 @@ class BacklogFilterForm(forms.Form):
         team = data.get("team")
         if team == NO_TEAM:
             stories = stories.filter(team__isnull=True)
-        elif team:
+        elif team and team.endswith(SLICE):
+            stories = stories.filter(Q(team_id=int(team[:-1])) | Q(team__isnull=True))
+        elif team and team != ALL_TEAMS:
             stories = stories.filter(team_id=int(team))
         for name in ("epic", "release", "assignee"):
             if data.get(name):
@@ -72,8 +91,12 @@ class BacklogFilterForm(forms.Form):
 
     @property
     def active(self) -> bool:
-        return self.is_valid() and any(self.cleaned_data.get(f) for f in self.fields)
+        return self.is_valid() and any(
+            self.cleaned_data.get(f) and self.cleaned_data.get(f) != ALL_TEAMS for f in self.fields
+        )
 
     def team_id(self) -> int | None:
         team = self.cleaned_data.get("team") if self.is_valid() else None
-        return int(team) if team and team != NO_TEAM else None
+        if not team or team in (NO_TEAM, ALL_TEAMS):
+            return None
+        return int(team.removesuffix(SLICE))

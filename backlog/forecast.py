@@ -11,9 +11,11 @@ from dataclasses import dataclass
 from statistics import mean
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import Avg, Case, F, Max, Sum, When, Window
 
 from backlog.models import Story
+from products import clock
 from products.models import Event, Product, StatusCategory
 
 # How many recent closed sprints make a team's measured velocity.
@@ -153,3 +155,20 @@ def forecast_epics(
             late=bool(epic.target_date and (p85_date is None or p85_date > epic.target_date)),
         )
     return out
+
+
+def cached_forecast(product: Product, epics: list[Any]) -> dict[int, EpicForecast]:
+    """The forecast, computed once per state of the product: every change appends an event,
+    so the latest event's id names the state (and the simulation costs ~0.3 s).
+
+    ``epics`` must be all the product's epics: the cache key doesn't name them, so the
+    roadmap, the epics page and the product overview share one entry."""
+    team = product.teams.first()
+    sprint_days = 7 * (team.sprint_weeks if team else 2)
+    latest = Event.objects.filter(product=product).aggregate(latest=Max("id"))["latest"]
+    key = f"forecast:{product.pk}:{latest}:{clock.today()}:{sprint_days}"
+    return cache.get_or_set(
+        key,
+        lambda: forecast_epics(product, epics, clock.today(), sprint_days),
+        timeout=24 * 3600,
+    )

@@ -6,7 +6,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
-from backlog.models import POINTS, Epic, Story, StoryKind
+from backlog.models import POINTS, Epic, Label, Story, StoryKind
 from products.models import Product
 
 
@@ -131,3 +131,23 @@ class EpicDatesForm(EpicForm):
 
     class Meta(EpicForm.Meta):
         fields = ["release", "start_date", "target_date"]
+
+
+class StoryLabelForm(forms.Form):
+    """Add a label to a story: one of the product's, or a new one by name."""
+
+    label = forms.ModelChoiceField(
+        queryset=Label.objects.none(), required=False, label=_("Label"), empty_label=_("Choose…")
+    )
+    name = forms.CharField(label=_("Or a new label"), max_length=60, required=False)
+
+    def __init__(self, *args: Any, product: Product, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["label"].queryset = product.labels.all()
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        data["name"] = (data.get("name") or "").strip()
+        if not data.get("label") and not data["name"]:
+            raise forms.ValidationError(_("Choose a label or type a new one."))
+        return data

@@ -21,6 +21,8 @@ VERBS = {
     "story.removed_from_sprint": _("took it out of its sprint"),
     "story.accepted": _("accepted the story"),
     "story.rejected": _("sent the story back"),
+    "story.labelled": _("added a label"),
+    "story.unlabelled": _("removed a label"),
 }
 # Fields shown in a change, with the model that an id of that field names.
 LOOKUPS: dict[str, Any] = {
@@ -54,6 +56,8 @@ class Entry:
 
 
 def _label(name: str) -> str:
+    if name == "label":  # the label events' key, not a story field
+        return str(_("Label"))
     try:
         return str(Story._meta.get_field(name).verbose_name).capitalize()
     except Exception:  # a key that isn't a story field (e.g. "stories")
@@ -89,6 +93,8 @@ def story_history(story: Story, limit: int = 50) -> list[Entry]:
         if event.after.get("wip_exceeded"):
             entry.over_limit = (event.after.get("wip_count"), event.after.get("wip_limit"))
         keys = event.after.keys() if event.verb != "story.created" else ()
+        if event.verb == "story.unlabelled":
+            keys = event.before.keys()
         for name in keys:
             only = ONLY.get(event.verb)
             if only is not None and name not in only:
@@ -99,7 +105,9 @@ def story_history(story: Story, limit: int = 50) -> list[Entry]:
                 continue
             entry.changes.append(
                 Change(
-                    _label(name), show(name, event.before.get(name)), show(name, event.after[name])
+                    _label(name),
+                    show(name, event.before.get(name)),
+                    show(name, event.after.get(name)),
                 )
             )
         entries.append(entry)

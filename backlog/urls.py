@@ -19,6 +19,12 @@ urlpatterns = [
     path("p/<slug:slug>/stories/<int:pk>/", story.story_detail, name="story"),
     path("p/<slug:slug>/stories/<int:pk>/move/", story.story_move, name="story_move"),
     path("p/<slug:slug>/stories/<int:pk>/ready/", story.mark_ready, name="mark_ready"),
+    path("p/<slug:slug>/stories/<int:pk>/labels/", story.label_add, name="story_label_add"),
+    path(
+        "p/<slug:slug>/stories/<int:pk>/labels/<int:label_pk>/remove/",
+        story.label_remove,
+        name="story_label_remove",
+    ),
     path(
         "p/<slug:slug>/stories/<int:pk>/criteria/<int:index>/",
         story.toggle_criterion,

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import cached_property
 from statistics import mean
 from typing import Any
 
-from django.utils import timezone
-
 from backlog.models import Story
-from products.models import Event, StatusCategory
+from products.models import Event, Status, StatusCategory
 from sprints.models import Sprint, SprintState
 
 WIDTH, HEIGHT = 600, 220
@@ -36,6 +35,12 @@ class Burndown:
     marks: list[tuple[float, float, float]] = field(default_factory=list)  # x, y, change
     ticks: list[tuple[float, dt.date]] = field(default_factory=list)
 
+    @property
+    def latest(self) -> float | None:
+        """The remaining points at the end of the last day shown."""
+        shown = [d.remaining for d in self.days if d.remaining is not None]
+        return shown[-1] if shown else None
+
 
 def _x(index: int, count: int) -> float:
     return round(PAD_LEFT + (WIDTH - PAD_LEFT - 4) * index / max(count - 1, 1), 1)
@@ -45,48 +50,117 @@ def _y(value: float, y_max: float) -> float:
     return round(PAD_TOP + (HEIGHT - PAD_TOP - PAD_BOTTOM) * (1 - value / y_max), 1)
 
 
-def burndown(sprint: Sprint, today: dt.date) -> Burndown:
-    """Remaining points at the end of each day: the stories in the sprint that day, not in
-    a done status that day. Replayed from the sprint's events (two queries, plus the
-    statuses and the stories' points). Points are the stories' current estimates."""
-    team = sprint.team
-    tz = team.tzinfo
-    done_statuses = set(
-        team.product.statuses.filter(category=StatusCategory.DONE).values_list("pk", flat=True)
-    )
-    events = list(
-        Event.objects.filter(sprint_id=sprint.pk)
-        .filter(verb__in=["sprint.started", "story.added_to_sprint",
-                          "story.removed_from_sprint", "story.moved"])
+EVENT_VERBS = [
+    "sprint.started",
+    "story.added_to_sprint",
+    "story.removed_from_sprint",
+    "story.moved",
+]
+
+
+@dataclass
+class History:
+    """What the charts replay: a sprint's events and what they name, read once."""
+
+    sprint: Sprint
+    statuses: list[Status]
+    events: list[tuple[str, int, dict, dict, dt.datetime]]  # verb, story, before, after, at
+    points: dict[int, float] = field(default_factory=dict)
+    current_status: dict[int, int] = field(default_factory=dict)
+
+    @cached_property
+    def by_day(self) -> dict[dt.date, list[tuple[str, int, dict, dict]]]:
+        """Events by day of the sprint in the team's time zone; an event before the start
+        counts on the first day, one after the end on the last. Computed once for both
+        charts (the time zone conversion is most of a chart's cost)."""
+        sprint, tz = self.sprint, self.sprint.team.tzinfo
+        out: dict[dt.date, list[Any]] = {}
+        for verb, obj, before, after, at in self.events:
+            day = min(max(at.astimezone(tz).date(), sprint.start_date), sprint.end_date)
+            out.setdefault(day, []).append((verb, obj, before, after))
+        return out
+
+    def last_day(self, today: dt.date) -> dt.date:
+        sprint = self.sprint
+        return (
+            min(today, sprint.end_date) if sprint.state != SprintState.CLOSED else sprint.end_date
+        )
+
+    def initial_status(self) -> dict[int, int | None]:
+        """Each story's status before the sprint's first event about it: the "before" of
+        its first move, or, never moved, the status it has now."""
+        status: dict[int, int | None] = dict(self.current_status)
+        seen: set[int] = set()
+        for verb, obj, before, _after, _at in self.events:
+            if verb == "story.moved" and obj not in seen:
+                status[obj] = before.get("status")
+                seen.add(obj)
+        return status
+
+    @property
+    def days(self) -> list[dt.date]:
+        start = self.sprint.start_date
+        return [start + dt.timedelta(days=i) for i in range(self.sprint.length_days)]
+
+
+def histories(sprints: list[Sprint]) -> dict[int, History]:
+    """The history of each sprint in three queries, whatever the number of sprints (the
+    product overview draws one burndown per team): the statuses of their products, their
+    events, and the points and status of the stories those events name."""
+    if not sprints:
+        return {}
+    products = {s.team.product_id for s in sprints}
+    statuses: dict[int, list[Status]] = {}
+    for status in Status.objects.filter(product_id__in=products).order_by("position", "id"):
+        statuses.setdefault(status.product_id, []).append(status)
+    out = {
+        s.pk: History(sprint=s, statuses=statuses.get(s.team.product_id, []), events=[])
+        for s in sprints
+    }
+    rows = (
+        Event.objects.filter(sprint_id__in=list(out), verb__in=EVENT_VERBS)
         .order_by("created_at", "id")
-        .values_list("verb", "object_id", "after", "created_at")
-    )  # fmt: skip
-    ids = {obj for verb, obj, _a, _t in events if verb != "sprint.started"}
-    for verb, _obj, after, _t in events:
+        .values_list("sprint_id", "verb", "object_id", "before", "after", "created_at")
+    )
+    ids: set[int] = set()
+    for sprint_id, verb, obj, before, after, at in rows:
+        out[sprint_id].events.append((verb, obj, before or {}, after or {}, at))
         if verb == "sprint.started":
-            ids |= set(after.get("stories", []))
+            ids |= set((after or {}).get("stories", []))
+        else:
+            ids.add(obj)
     stories = Story.objects.filter(pk__in=ids).values_list("pk", "points", "status_id")
-    points = {pk: p or 0 for pk, p, _s in stories}
+    for history in out.values():
+        history.points = {pk: float(p or 0) for pk, p, _s in stories}
+        history.current_status = {pk: s for pk, _p, s in stories}
+    return out
+
+
+def burndown(sprint: Sprint, today: dt.date, history: History | None = None) -> Burndown:
+    """Remaining points at the end of each day: the stories in the sprint that day, not in
+    a done status that day. Replayed from the sprint's events (three queries: the statuses,
+    the events, the stories' points). Points are the stories' current estimates; a story's
+    status before its first move is that move's "before" (never moved: its status now)."""
+    history = history or histories([sprint])[sprint.pk]
+    team = sprint.team
+    done_statuses = {s.pk for s in history.statuses if s.category == StatusCategory.DONE}
+    points = history.points
 
     in_sprint: set[int] = set()
-    status: dict[int, int | None] = {}
+    status = history.initial_status()
     started = False
-    length = sprint.length_days
-    days_list = [sprint.start_date + dt.timedelta(days=i) for i in range(length)]
-    by_day: dict[dt.date, list[Any]] = {}
-    for verb, obj, after, at in events:
-        day = min(max(timezone.localdate(at, tz), sprint.start_date), sprint.end_date)
-        by_day.setdefault(day, []).append((verb, obj, after))
+    days_list = history.days
+    by_day = history.by_day
 
     def remaining() -> float:
         return float(sum(points.get(s, 0) for s in in_sprint if status.get(s) not in done_statuses))
 
     committed = 0.0
     result: list[Day] = []
-    last = min(today, sprint.end_date) if sprint.state != SprintState.CLOSED else sprint.end_date
+    last = history.last_day(today)
     for day in days_list:
         change = 0.0
-        for verb, obj, after in by_day.get(day, []):
+        for verb, obj, _before, after in by_day.get(day, []):
             if verb == "sprint.started":
                 in_sprint |= set(after.get("stories", []))
                 started = True
@@ -130,6 +204,101 @@ def burndown(sprint: Sprint, today: dt.date) -> Burndown:
     ]
     chart.ticks = [(_x(i, n), d.date) for i, d in enumerate(result) if i % 2 == 0]
     return chart
+
+
+@dataclass
+class FlowBand:
+    status: Status
+    index: int  # the band's colour, by the status's place in the workflow
+    polygon: str = ""
+
+
+@dataclass
+class FlowDay:
+    date: dt.date
+    working: bool
+    counts: list[int] | None  # stories per status that day, in workflow order; None: to come
+
+
+@dataclass
+class CumulativeFlow:
+    statuses: list[Status]
+    days: list[FlowDay]
+    bands: list[FlowBand]
+    y_max: int = 1
+    ticks: list[tuple[float, dt.date]] = field(default_factory=list)
+
+    @property
+    def has_data(self) -> bool:
+        return any(d.counts and sum(d.counts) for d in self.days)
+
+
+def cumulative_flow(
+    sprint: Sprint, today: dt.date, history: History | None = None
+) -> CumulativeFlow:
+    """Stories per status at the end of each day of the sprint, replayed from its events.
+
+    A story counts from the day it joins the sprint (planned before the start: from the
+    first day) until it leaves. Its status before its first move is the move's "before";
+    a story never moved is in its current status."""
+    history = history or histories([sprint])[sprint.pk]
+    statuses = history.statuses
+    place = {s.pk: i for i, s in enumerate(statuses)}
+    status = history.initial_status()
+    in_sprint: set[int] = set()
+    by_day = history.by_day
+    last = history.last_day(today)
+    working_days = sprint.team.working_days
+    days: list[FlowDay] = []
+    for day in history.days:
+        for verb, obj, _before, after in by_day.get(day, []):
+            if verb == "sprint.started":
+                in_sprint |= set(after.get("stories", []))
+            elif verb == "story.added_to_sprint":
+                in_sprint.add(obj)
+            elif verb == "story.removed_from_sprint":
+                in_sprint.discard(obj)
+            elif verb == "story.moved":
+                status[obj] = after.get("status")
+        counts = None
+        if day <= last:
+            counts = [0] * len(statuses)
+            for story in in_sprint:
+                current = status.get(story)
+                if current in place:
+                    counts[place[current]] += 1
+        days.append(FlowDay(day, day.isoweekday() in working_days, counts))
+
+    chart = CumulativeFlow(statuses=statuses, days=days, bands=[])
+    shown = [(i, d) for i, d in enumerate(days) if d.counts is not None]
+    chart.y_max = max([sum(d.counts or []) for _i, d in shown] + [1])
+    n = len(days)
+    # Stacked from the bottom in reverse workflow order: done at the bottom grows upward.
+    order = list(reversed(range(len(statuses))))
+    below = {i: [0] * len(shown) for i in order}
+    running = [0] * len(shown)
+    for k in order:
+        below[k] = list(running)
+        running = [r + (d.counts or [])[k] for r, (_i, d) in zip(running, shown, strict=True)]
+        top = running
+        if not shown:
+            continue
+        upper = [f"{_x(i, n)},{_y(top[j], chart.y_max)}" for j, (i, _d) in enumerate(shown)]
+        lower = [f"{_x(i, n)},{_y(below[k][j], chart.y_max)}" for j, (i, _d) in enumerate(shown)]
+        chart.bands.append(FlowBand(statuses[k], k, " ".join(upper + lower[::-1])))
+    chart.ticks = [(_x(i, n), d.date) for i, d in enumerate(days) if i % 2 == 0]
+    return chart
+
+
+def sprint_charts(sprint: Sprint, today: dt.date) -> tuple[Burndown, CumulativeFlow]:
+    """The sprint page's two charts from one reading of its history."""
+    history = histories([sprint])[sprint.pk]
+    return burndown(sprint, today, history), cumulative_flow(sprint, today, history)
+
+
+def burndowns(sprints: list[Sprint], today: dt.date) -> dict[int, Burndown]:
+    """One burndown per sprint, in the same three queries whatever their number."""
+    return {pk: burndown(h.sprint, today, h) for pk, h in histories(sprints).items()}
 
 
 @dataclass

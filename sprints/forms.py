@@ -84,6 +84,12 @@ class BoardFilterForm(forms.Form):
     assignee = forms.ChoiceField(label=_("Assignee"), required=False)
     epic = forms.ChoiceField(label=_("Epic"), required=False)
     mine = forms.BooleanField(label=_("Only mine"), required=False)
+    # How the board is drawn, not which cards it shows.
+    lanes = forms.ChoiceField(
+        label=_("Swimlanes"),
+        required=False,
+        choices=[("", _("None")), ("assignee", _("By assignee")), ("epic", _("By epic"))],
+    )
 
     def __init__(self, *args: Any, product: Product, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -114,7 +120,13 @@ class BoardFilterForm(forms.Form):
 
     @property
     def active(self) -> bool:
-        return self.is_valid() and any(self.cleaned_data.get(f) for f in self.fields)
+        return self.is_valid() and any(
+            self.cleaned_data.get(f) for f in self.fields if f != "lanes"
+        )
+
+    @property
+    def lanes_by(self) -> str:
+        return (self.cleaned_data.get("lanes") or "") if self.is_valid() else ""
 
 
 class FlagForm(forms.Form):

@@ -37,6 +37,7 @@ from backlog.services.stories import (
     rebalance_around,
     rebalance_if_long,
     rebalance_ranks,
+    remove_label,
     set_story_ready,
     update_story,
 )
@@ -48,6 +49,6 @@ __all__ = [
     "create_insight", "create_label", "create_release", "create_story", "create_update",
     "delete_story", "delete_task", "draft_release_notes", "edit_update", "import_stories",
     "link_insight", "move_story", "move_task", "publish_update", "rebalance_around",
-    "rebalance_if_long", "rebalance_ranks", "set_story_ready", "set_task_done",
+    "rebalance_if_long", "rebalance_ranks", "remove_label", "set_story_ready", "set_task_done",
     "unlink_insight", "unpublish_update", "update_epic", "update_insight", "update_story",
 ]  # fmt: skip

@@ -381,9 +381,14 @@ def import_stories(*, actor: User, product: Product, stories: list[dict[str, Any
     writes nothing) when any row is refused, naming the row."""
     created = []
     # Line numbers of the file: its first line names the columns.
-    for line, fields in enumerate(stories, start=2):
+    for line, row in enumerate(stories, start=2):
+        fields = dict(row)
+        labels = fields.pop("labels", [])
         try:
-            created.append(create_story(actor=actor, product=product, **fields))
+            story = create_story(actor=actor, product=product, **fields)
+            for label in labels:
+                add_label(actor=actor, story=story, label=label)
+            created.append(story)
         except ValidationError as error:
             raise ValidationError(
                 _("Line %(number)d: %(reason)s")
@@ -407,6 +412,25 @@ def add_label(*, actor: User, story: Story, label: Label) -> Story:
             sprint_id=story.sprint_id,
             obj=story,
             after={"label": label.name},
+        )
+    return story
+
+
+@transaction.atomic
+def remove_label(*, actor: User, story: Story, label: Label) -> Story:
+    """Refuses those who may not edit the story, and a label of another product."""
+    access.require(actor, Capability.EDIT_STORY, story)
+    _check_belongs(story.product_id, label=label)
+    if story.labels.filter(pk=label.pk).exists():
+        story.labels.remove(label)
+        events.record(
+            actor=actor,
+            verb="story.unlabelled",
+            product=story.product_id,
+            team=story.team_id,
+            sprint_id=story.sprint_id,
+            obj=story,
+            before={"label": label.name},
         )
     return story
 

@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, Sum
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -16,7 +16,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from backlog import csvio, forecast, services
-from backlog.filters import BacklogFilterForm
+from backlog.filters import ALL_TEAMS, BacklogFilterForm, default_team
 from backlog.forms import QuickAddForm
 from backlog.models import Story
 from products import access, clock
@@ -71,7 +71,8 @@ def _list_context(
 ) -> dict[str, Any]:
     stories = _filtered(product, filters)
     rows, more, start = _page(request, stories)
-    query = request.GET.copy()
+    # The filters as applied: the URL's, or a PO's default slice (see backlog()).
+    query = (filters.data if isinstance(filters.data, QueryDict) else request.GET).copy()
     for cursor in ("after", "start"):
         query.pop(cursor, None)
     here = reverse("backlog:backlog", args=[product.slug])
@@ -103,6 +104,7 @@ def _page_context(
             "labels": list(product.labels.all()),
         },
         "nav": "backlog",
+        "all_teams": ALL_TEAMS,
         **extra,
     }
 
@@ -110,12 +112,17 @@ def _page_context(
 @login_required
 def backlog(request: HttpRequest, slug: str) -> HttpResponse:
     product = access.get_product_or_404(request.user, slug)
-    filters = BacklogFilterForm(request.GET or None, product=product)
+    data = request.GET.copy()
+    # A PO of one team opens on that team's slice; "?team=all" (or any team) says otherwise.
+    slice_by_default = "team" not in data and (team := default_team(request.user, product))
+    if slice_by_default:
+        data["team"] = team
+    filters = BacklogFilterForm(data or None, product=product)
     if request.htmx and "after" in request.GET:
         return render(
             request, "backlog/backlog.html#rows", _list_context(request, product, filters)
         )
-    context = _page_context(request, product, filters)
+    context = _page_context(request, product, filters, slice_by_default=bool(slice_by_default))
     if request.htmx and request.htmx.target == "backlog-list":
         return render(request, "backlog/backlog.html#backlog-list", context)
     context |= product_context(request, product)

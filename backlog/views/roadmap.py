@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections import defaultdict
 
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Max, Q, Sum
+from django.db.models import Count, Q, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -19,7 +18,7 @@ from backlog.forms import EpicDatesForm, EpicForm
 from backlog.models import Epic, Story
 from products import access, clock
 from products.access import Capability
-from products.models import Event, Product, StatusCategory
+from products.models import Product, StatusCategory
 from products.views import add_service_errors, product_context
 
 DONE = Q(stories__status__category=StatusCategory.DONE)
@@ -39,17 +38,7 @@ def _epics(product: Product) -> list[Epic]:
 
 
 def _forecasts(product: Product, epics: list[Epic]) -> dict[int, forecast.EpicForecast]:
-    """The forecast, computed once per state of the product: every change appends an event,
-    so the latest event's id names the state (and the simulation costs ~0.3 s)."""
-    team = product.teams.first()
-    sprint_days = 7 * (team.sprint_weeks if team else 2)
-    latest = Event.objects.filter(product=product).aggregate(latest=Max("id"))["latest"]
-    key = f"forecast:{product.pk}:{latest}:{clock.today()}:{sprint_days}"
-    return cache.get_or_set(
-        key,
-        lambda: forecast.forecast_epics(product, epics, clock.today(), sprint_days),
-        timeout=24 * 3600,
-    )
+    return forecast.cached_forecast(product, epics)
 
 
 @login_required

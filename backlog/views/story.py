@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db.models import Exists, OuterRef
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -10,9 +11,9 @@ from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from backlog import readiness, services
-from backlog.forms import MoveForm, StoryForm
+from backlog.forms import MoveForm, StoryForm, StoryLabelForm
 from backlog.history import story_history
-from backlog.models import Story
+from backlog.models import Label, Story
 from products import access
 from products.access import Capability
 from products.models import ChecklistKind, Product
@@ -51,7 +52,17 @@ def detail_context(
         ),
         "history": story_history(story),
         "stale": None,
+        # The product's labels, each marked when the story has it: one query for both lists.
+        "labels": list(
+            product.labels.annotate(
+                on_story=Exists(
+                    Story.labels.through.objects.filter(story=story.pk, label=OuterRef("pk"))
+                )
+            )
+        ),
+        "label_form": StoryLabelForm(product=product),
     }
+    context["story_labels"] = [label for label in context["labels"] if label.on_story]
     return context | overrides
 
 
@@ -198,3 +209,36 @@ def story_move(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     context = detail_context(request, product, story, move_form=form)
     template = "backlog/story_detail.html" + ("#move-form" if request.htmx else "")
     return render(request, template, context, status=422)
+
+
+@login_required
+@require_POST
+def label_add(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Add one of the product's labels, or a new one by name, to the story."""
+    product, story = story_or_404(request, slug, pk)
+    access.require(request.user, Capability.EDIT_STORY, story)
+    form = StoryLabelForm(request.POST, product=product)
+    if form.is_valid():
+        label = form.cleaned_data["label"]
+        try:
+            if label is None:
+                label = services.create_label(
+                    actor=request.user, product=product, name=form.cleaned_data["name"]
+                )
+            services.add_label(actor=request.user, story=story, label=label)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            return after_change(request, product, story, "labels")
+    context = detail_context(request, product, story, label_form=form)
+    template = "backlog/story_detail.html" + ("#labels" if request.htmx else "")
+    return render(request, template, context, status=422)
+
+
+@login_required
+@require_POST
+def label_remove(request: HttpRequest, slug: str, pk: int, label_pk: int) -> HttpResponse:
+    product, story = story_or_404(request, slug, pk)
+    label = get_object_or_404(Label, product=product, pk=label_pk)
+    services.remove_label(actor=request.user, story=story, label=label)
+    return after_change(request, product, story, "labels")

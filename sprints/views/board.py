@@ -21,6 +21,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
@@ -49,6 +50,50 @@ class Column:
     @property
     def over(self) -> bool:
         return self.limit is not None and self.count > self.limit
+
+
+@dataclass
+class LaneCell:
+    status: Status
+    cards: list[Story] = field(default_factory=list)
+
+
+@dataclass
+class Lane:
+    key: str
+    label: str
+    cells: list[LaneCell]
+
+    @property
+    def count(self) -> int:
+        return sum(len(cell.cards) for cell in self.cells)
+
+
+def _lanes(by: str, statuses: list[Status], cards: list[Story]) -> list[Lane]:
+    """The shown cards in rows by assignee or epic, each row a cell per status. Built from
+    the cards already read: no query. A lane exists for each assignee (or epic) that has a
+    card; the cards with none come last."""
+    keyed: dict[str, tuple[Any, str]] = {}
+    for card in cards:
+        owner = card.assignee if by == "assignee" else card.epic
+        if owner is None:
+            continue
+        if by == "assignee":
+            keyed[f"user-{owner.pk}"] = (owner.display_name.casefold(), owner.display_name)
+        else:
+            keyed[f"epic-{owner.pk}"] = (owner.rank, owner.title)
+    order = sorted(keyed, key=lambda k: keyed[k][0])
+    none_label = _("Unassigned") if by == "assignee" else _("No epic")
+    lanes = {
+        key: Lane(key, label, [LaneCell(s) for s in statuses])
+        for key, label in [*((k, keyed[k][1]) for k in order), ("none", none_label)]
+    }
+    position = {status.pk: i for i, status in enumerate(statuses)}
+    for card in cards:
+        owner = card.assignee if by == "assignee" else card.epic
+        key = "none" if owner is None else f"{'user' if by == 'assignee' else 'epic'}-{owner.pk}"
+        lanes[key].cells[position[card.status_id]].cards.append(card)
+    return [lane for lane in lanes.values() if lane.count or lane.key == "none" and not cards]
 
 
 def _entered_column() -> Subquery:
@@ -147,6 +192,9 @@ def _decorate(
         card.age_days = max((today - since).days, 0)
         card.blockers = blockers.get(card.pk, [])
         card.can_move = access.can(request.user, Capability.MOVE_CARDS, card)
+        # Named here so the template finds them: on a missed attribute the template engine
+        # lists the card's attributes (dir), several times per card on a large board.
+        card.flag_form = card.errors = None
 
 
 def _board_url(product: Product, team: Team) -> str:
@@ -165,9 +213,12 @@ def _board_context(
     for card in cards:
         columns[card.status_id].cards.append(card)
     query = request.GET.urlencode()
+    lanes_by = filters.lanes_by
     return {
         "statuses": statuses,
         "columns": list(columns.values()),
+        "lanes_by": lanes_by,
+        "lanes": _lanes(lanes_by, statuses, cards) if lanes_by else None,
         "here": f"{_board_url(product, team)}?{query}" if query else _board_url(product, team),
         "can_move_any": access.can(request.user, Capability.MOVE_CARDS, team),
         "today": timezone.localdate(clock.now(), team.tzinfo),

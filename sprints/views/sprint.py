@@ -12,6 +12,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
+from backlog import forecast
 from backlog.models import Story
 from products import access, clock
 from products.access import Capability
@@ -39,7 +40,10 @@ def product_overview(request: HttpRequest, slug: str) -> HttpResponse:
     product = access.get_product_or_404(request.user, slug)
     context = product_context(request, product)
     active = {
-        s.team_id: s for s in _with_progress(Sprint.objects.active().filter(team__product=product))
+        s.team_id: s
+        for s in _with_progress(
+            Sprint.objects.active().filter(team__product=product).select_related("team")
+        )
     }
     today = clock.today()
     # Each team's Product Owner and Scrum Master, and its open impediments: two queries.
@@ -63,11 +67,35 @@ def product_overview(request: HttpRequest, slug: str) -> HttpResponse:
         team.product_owners = leads.get(team.pk, {}).get(Role.PO, [])
         team.scrum_masters = leads.get(team.pk, {}).get(Role.SCRUM_MASTER, [])
         team.open_impediments = blocked.get(team.pk, 0)
+    # A burndown thumbnail per active sprint: three queries for all of them.
+    thumbnails = charts.burndowns(list(active.values()), today)
+    for sprint in active.values():
+        sprint.burndown = thumbnails[sprint.pk]
     backlog = Story.objects.filter(product=product, sprint__isnull=True).aggregate(
         count=Count("pk"), points=Sum("points"), ready=Count("pk", filter=Q(ready=True))
     )
     context |= {"today": today, "backlog": backlog, "nav": "overview"}
+    context |= _next_release(product, today)
     return render(request, "sprints/product_overview.html", context)
+
+
+def _next_release(product: Product, today: Any) -> dict[str, Any]:
+    """The first release dated today or later, its epics with their progress and the
+    forecast the roadmap shows (the same cache entry: computed for all the epics)."""
+    release = product.releases.filter(date__gte=today).order_by("date", "name").first()
+    if release is None:
+        return {"release": None}
+    epics = list(
+        product.epics.annotate(
+            points_total=Sum("stories__points"),
+            points_done=Sum("stories__points", filter=DONE),
+        ).order_by("rank")
+    )
+    forecasts = forecast.cached_forecast(product, epics)
+    mine = [e for e in epics if e.release_id == release.pk]
+    for epic in mine:
+        epic.forecast = forecasts.get(epic.pk)
+    return {"release": release, "release_epics": mine}
 
 
 def _team_or_404(request: HttpRequest, slug: str, team_slug: str) -> tuple[Product, Team]:
@@ -134,6 +162,9 @@ def _sprint_context(
         "status__position", "rank"
     )
     can_plan = access.can(request.user, Capability.PLAN_SPRINTS, sprint)
+    chart = flow = None
+    if sprint.state != SprintState.PLANNED:
+        chart, flow = charts.sprint_charts(sprint, clock.today())
     return product_context(request, product) | {
         "team": sprint.team,
         "sprint": sprint,
@@ -147,9 +178,8 @@ def _sprint_context(
         "edit_form": forms.get("edit_form") or SprintForm(instance=sprint),
         "error": forms.get("error"),
         "today": clock.today(),
-        "chart": charts.burndown(sprint, clock.today())
-        if sprint.state != SprintState.PLANNED
-        else None,
+        "chart": chart,
+        "flow": flow,
         # The review's and retrospective's pages (ceremonies; named by kind, not imported).
         "ceremony_pages": list(
             sprint.ceremonies.filter(kind__in=["review", "retrospective"]).order_by("starts_at")

@@ -3,6 +3,9 @@
  * records the same on the move's event; a reload shows its numbers.
  *
  * After an htmx swap of one card (flagged, resolved), focus goes back to that card.
+ *
+ * The card side panel closes with Escape (or its Close button), and focus goes back to
+ * the card that opened it.
  */
 (function () {
   "use strict";
@@ -25,7 +28,8 @@
     var badge = column.querySelector("[data-over]");
     if (badge) badge.hidden = !over;
     var list = column.querySelector("[data-status]");
-    return over && !wasOver && list ? list.dataset.column : null;
+    var name = list ? list.dataset.column : column.querySelector("h3").textContent;
+    return over && !wasOver ? name : null;
   }
 
   document.addEventListener("cadence:moved", function (event) {
@@ -51,5 +55,43 @@
     if (!old || !old.classList || !old.classList.contains("board-card")) return;
     var card = document.getElementById(old.id);
     if (card) card.focus();
+  });
+
+  // Lanes: each cell of the card's lane counts its cards again (a drag stays in its lane).
+  document.addEventListener("cadence:moved", function (event) {
+    var lane = event.detail.list.closest("[data-lane]");
+    if (!lane) return;
+    lane.querySelectorAll("[data-lane-cell]").forEach(function (cell) {
+      var count = cell.querySelector("[data-lane-count]");
+      if (count) count.textContent = String(cell.querySelectorAll("[data-story-id]").length);
+    });
+  });
+
+  var opener = null;
+
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var target = event.detail.target;
+    if (!target || target.id !== "card-panel") return;
+    var card = event.detail.elt.closest(".board-card");
+    opener = card ? card.id : null;
+  });
+
+  function backToCard() {
+    var card = opener && document.getElementById(opener);
+    if (card) card.focus();
+  }
+
+  // "close" doesn't bubble: listen while capturing. Fired by Escape below and by the
+  // panel's own Close button (a method="dialog" form).
+  document.addEventListener("close", function (event) {
+    if (event.target.classList && event.target.classList.contains("card-panel")) backToCard();
+  }, true);
+
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") return;
+    var panel = document.querySelector("#card-panel dialog.card-panel[open]");
+    if (!panel) return;
+    event.preventDefault();
+    panel.close();
   });
 })();

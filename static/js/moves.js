@@ -130,7 +130,9 @@
   function across(list, row, delta) {
     var board = list.closest("[data-board]");
     if (!board) return;
-    var lists = Array.prototype.slice.call(board.querySelectorAll("[data-sortable][data-status]"));
+    // With swimlanes, left and right stay in the card's lane.
+    var scope = list.closest("[data-lane]") || board;
+    var lists = Array.prototype.slice.call(scope.querySelectorAll("[data-sortable][data-status]"));
     var target = lists[lists.indexOf(list) + delta];
     if (!target) return;
     var index = Math.min(rowsOf(list).indexOf(row), rowsOf(target).length);

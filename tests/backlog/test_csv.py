@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from backlog.models import Story
 from products.models import Event, Product, Team
-from tests.backlog.factories import EpicFactory
+from tests.backlog.factories import EpicFactory, LabelFactory
 
 
 def _export(client: Client, product: Product, query: str = "") -> list[dict[str, str]]:
@@ -109,3 +109,74 @@ def test_a_team_the_importer_cannot_edit_is_refused(
     response = _import(client, product, "title,team\nNot mine,Owls\n")
     assert response.status_code == 403
     assert not Story.objects.exists()
+
+
+def test_the_export_lists_each_storys_labels(
+    client: Client, developer: Any, product: Product, make_story: Any
+) -> None:
+    urgent, ui = (
+        LabelFactory(product=product, name="urgent"),
+        LabelFactory(product=product, name="ui"),
+    )
+    tagged, plain = make_story(title="Tagged"), make_story(title="Plain")
+    tagged.labels.add(urgent, ui)
+    client.force_login(developer)
+    rows = {r["title"]: r for r in _export(client, product)}
+    assert rows["Tagged"]["labels"] == "ui; urgent"
+    assert rows["Plain"]["labels"] == ""
+    assert plain.pk
+
+
+@pytest.mark.parametrize("stories", [3, 30])
+def test_the_labels_cost_one_query_per_chunk_not_one_per_row(
+    client: Client,
+    developer: Any,
+    product: Product,
+    make_story: Any,
+    django_assert_num_queries: Any,
+    stories: int,
+) -> None:
+    label = LabelFactory(product=product, name="urgent")
+    for _ in range(stories):
+        make_story().labels.add(label)
+    client.force_login(developer)
+    url = reverse("backlog:export_csv", args=[product.slug])
+    response = client.get(url)
+    b"".join(response.streaming_content)
+    with django_assert_num_queries(6):  # the labels: one prefetch per chunk of 2,000
+        response = client.get(url)
+        text = b"".join(response.streaming_content).decode()
+    assert text.count("urgent") == stories
+
+
+def test_an_import_sets_known_labels_and_refuses_unknown_ones(
+    client: Client, po: Any, product: Product
+) -> None:
+    LabelFactory(product=product, name="Urgent")
+    LabelFactory(product=product, name="ui, mobile")
+    client.force_login(po)
+    response = _import(client, product, 'title,labels\nOne,"urgent; UI, mobile"\nTwo,\n')
+    assert response.status_code == 302
+    one = Story.objects.get(title="One")
+    assert sorted(label.name for label in one.labels.all()) == ["Urgent", "ui, mobile"]
+    assert not Story.objects.get(title="Two").labels.exists()
+    assert Event.objects.filter(verb="story.labelled", object_id=one.pk).count() == 2
+
+    response = _import(client, product, "title,labels\nThree,urgent;nowhere\n")
+    assert response.status_code == 422
+    assert "Line 2" in response.content.decode() and "unknown label" in response.content.decode()
+    assert not Story.objects.filter(title="Three").exists()
+
+
+def test_labels_survive_an_export_and_import_round_trip(
+    client: Client, po: Any, product: Product, make_story: Any
+) -> None:
+    urgent = LabelFactory(product=product, name="urgent")
+    make_story(title="Round trip").labels.add(urgent)
+    client.force_login(po)
+    text = b"".join(
+        client.get(reverse("backlog:export_csv", args=[product.slug])).streaming_content
+    ).decode()
+    assert _import(client, product, text).status_code == 302
+    copies = Story.objects.filter(title="Round trip")
+    assert [list(s.labels.all()) for s in copies] == [[urgent], [urgent]]

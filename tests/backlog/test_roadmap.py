@@ -201,3 +201,20 @@ def test_the_epics_page_unfolds_an_epic_s_stories(
         reverse("backlog:epic", args=[product.slug, epic.pk]), headers={"HX-Request": "true"}
     ).content.decode()
     assert "Index the titles" in fragment and "<html" not in fragment
+
+
+def test_the_roadmap_keeps_a_decimal_point_in_its_svg_for_a_french_reader(
+    client: Client, stakeholder: Any, product: Product, team: Team, make_story: Any
+) -> None:
+    import re
+
+    stakeholder.language = "fr"
+    stakeholder.save(update_fields=["language"])
+    epic = EpicFactory(product=product, title="Search", start_date=TODAY - dt.timedelta(days=31),
+                       target_date=TODAY + dt.timedelta(days=47))  # fmt: skip
+    make_story(epic=epic, points=3)
+    client.force_login(stakeholder)
+    with clock.at(dt.datetime(2026, 11, 26, 12, tzinfo=dt.UTC)):
+        html = client.get(reverse("backlog:roadmap", args=[product.slug])).content.decode()
+    assert 'lang="fr"' in html and "roadmap-svg" in html
+    assert not re.search(r'\b(x|x1|x2|width)="-?\d+,\d', html)

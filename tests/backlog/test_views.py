@@ -183,8 +183,8 @@ def test_the_story_page_costs_the_same_queries_whatever_its_history(
     url = _edit_url(product, story)
     client.get(url)
     # session, user, product, story, grants, teams (nav and form), events, epics, releases,
-    # members, statuses, tasks, Definition of Ready, open impediments
-    with django_assert_num_queries(15):
+    # members, statuses, tasks, Definition of Ready, open impediments, labels
+    with django_assert_num_queries(16):
         assert client.get(url).status_code == 200
 
 

@@ -179,26 +179,6 @@ def test_the_team_page_costs_the_same_queries_whatever_its_history(
         assert client.get(url).status_code == 200
 
 
-@pytest.mark.parametrize("teams", [1, 4])
-def test_the_product_overview_costs_the_same_queries_whatever_its_teams(
-    client: Client,
-    pm: Any,
-    product: Product,
-    django_assert_num_queries: Any,
-    teams: int,
-) -> None:
-    from tests.products.factories import TeamFactory
-
-    for i in range(teams):
-        team = TeamFactory(product=product, slug=f"t{i}")
-        SprintFactory(team=team, state=SprintState.ACTIVE)
-    client.force_login(pm)
-    url = reverse("sprints:product_overview", args=[product.slug])
-    with django_assert_num_queries(9):  # + teams' leads and open impediments
-        html = client.get(url).content.decode()
-    assert html.count("badge-success") >= teams
-
-
 def test_a_sprint_created_through_htmx_sends_the_browser_to_its_page(
     client: Client, po: Any, product: Product, team: Team
 ) -> None:
