@@ -75,10 +75,10 @@ def _send(invitation: Invitation, token: str, base_url: str) -> None:
     send_mail(" ".join(subject.split()), body, None, [invitation.email])
 
 
-def _new_token(invitation: Invitation) -> str:
+def _new_token(invitation: Invitation, now: dt.datetime) -> str:
     token = secrets.token_urlsafe(32)
     invitation.token_hash = hash_token(token)
-    invitation.expires_at = clock.now() + dt.timedelta(days=INVITATION_DAYS)
+    invitation.expires_at = now + dt.timedelta(days=INVITATION_DAYS)
     return token
 
 
@@ -127,6 +127,7 @@ def invite(
         raise ValidationError(
             {"email": _("An invitation to this role is already pending: resend it instead.")}
         )
+    now = clock.now()
     invitation = Invitation(
         product=product,
         team=team,
@@ -134,9 +135,10 @@ def invite(
         email=email,
         language=invitee_language(email, language),
         invited_by=actor,
-        last_sent_at=clock.now(),
+        created_at=now,
+        last_sent_at=now,
     )
-    token = _new_token(invitation)
+    token = _new_token(invitation, now)
     invitation.full_clean()
     invitation.save()
     events.record(
@@ -164,9 +166,10 @@ def resend_invitation(*, actor: User, invitation: Invitation, base_url: str = ""
     again; the old link stops working."""
     access.require(actor, Capability.MANAGE_TEAMS, invitation)
     _check_pending(invitation)
-    token = _new_token(invitation)
+    now = clock.now()
+    token = _new_token(invitation, now)
     invitation.sent_count += 1
-    invitation.last_sent_at = clock.now()
+    invitation.last_sent_at = now
     invitation.save(update_fields=["token_hash", "expires_at", "sent_count", "last_sent_at"])
     events.record(
         actor=actor,
