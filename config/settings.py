@@ -204,6 +204,11 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {"PointsEnum": "backlog.models.POINT_CHOICES"},
 }
+# Settings (issue 8): checklist items and stories both have a "kind".
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] |= {
+    "ChecklistKindEnum": "products.models.ChecklistKind.choices",
+    "KindEnum": "backlog.models.StoryKind.choices",
+}
 
 LOGGING = {
     "version": 1,

@@ -147,9 +147,7 @@ def test_an_invitation_to_a_po_is_refused_while_the_team_has_one(
 def test_a_second_pending_invitation_to_the_same_role_is_refused(pm: Any, product: Product) -> None:
     invitations.invite(actor=pm, product=product, email="a@example.com", role=Role.STAKEHOLDER)
     with pytest.raises(ValidationError, match="already pending"):
-        invitations.invite(
-            actor=pm, product=product, email="A@example.com", role=Role.STAKEHOLDER
-        )
+        invitations.invite(actor=pm, product=product, email="A@example.com", role=Role.STAKEHOLDER)
 
 
 def test_the_invitation_is_written_in_french_when_asked(pm: Any, product: Product) -> None:

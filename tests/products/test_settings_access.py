@@ -16,7 +16,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from products.models import ChecklistItem, Invitation, Membership, Product, Role, Team
+from products.models import ChecklistItem, Membership, Product, Role, Team
 from tests.products.test_page_access import ROLES
 
 MEMBERS = {r for r in ROLES if r != "outsider"}

@@ -199,9 +199,12 @@ def test_the_status_page_deletes_after_asking_where_stories_go(
 
 def test_checklist_items_are_added_edited_reordered_and_removed(po: Any, product: Product) -> None:
     item = workflow.create_checklist_item(actor=po, product=product, kind="done", text="Demo given")
-    done_items = lambda: list(
-        product.checklist.filter(kind=ChecklistKind.DONE).values_list("text", flat=True)
-    )  # noqa: E731
+
+    def done_items() -> list[str]:
+        return list(
+            product.checklist.filter(kind=ChecklistKind.DONE).values_list("text", flat=True)
+        )
+
     assert done_items()[-1] == "Demo given"
     workflow.move_checklist_item(actor=po, item=item, up=True)
     assert done_items()[-2] == "Demo given"
