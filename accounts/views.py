@@ -54,6 +54,8 @@ def profile(request: HttpRequest) -> HttpResponse:
         initial={f: getattr(user, f) for f in ProfileForm.base_fields}, prefix="profile"
     )
     password_form = PasswordChangeForm(user, prefix="password")
+    # Django's form focuses the old password: on this page the profile comes first.
+    password_form.fields["old_password"].widget.attrs.pop("autofocus", None)
     status = 200
     if request.method == "POST" and "profile-first_name" in request.POST:
         profile_form = ProfileForm(request.POST, prefix="profile")

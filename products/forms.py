@@ -125,11 +125,12 @@ class TeamForm(forms.Form):
 
 class InviteForm(forms.Form):
     email = forms.EmailField(label=_("E-mail"))
-    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices, initial=Role.DEVELOPER)
     team = forms.ModelChoiceField(
         label=_("Team"),
         queryset=Team.objects.none(),
         required=False,
+        empty_label=_("None: a product-level role"),
         help_text=_("For a Product Owner, Scrum Master or Developer."),
     )
     language = forms.ChoiceField(

@@ -20,7 +20,9 @@ from products.views import add_service_errors
 
 
 def _statuses_context(request: HttpRequest, product: Product, **extra: Any) -> dict[str, Any]:
-    statuses = list(product.statuses.annotate(story_count=Count("stories")))
+    statuses = list(
+        product.statuses.annotate(story_count=Count("stories")).order_by("position", "id")
+    )
     forms = {
         s.pk: StatusForm(
             initial={"name": s.name, "category": s.category, "wip_limit": s.wip_limit},

@@ -140,6 +140,27 @@ def test_statuses_move_left_and_right(po: Any, product: Product) -> None:
     assert list(product.statuses.values_list("name", flat=True))[-1] == "Review"
 
 
+def test_the_statuses_page_lists_them_in_board_order(
+    client: Client, po: Any, product: Product
+) -> None:
+    review = product.statuses.get(name="Review")
+    client.force_login(po)
+    client.post(
+        reverse("products:status_move", args=[product.slug, review.pk]), {"direction": "up"}
+    )
+    response = client.get(reverse("products:settings_statuses", args=[product.slug]))
+    names = [s.name for s, _form in response.context["rows"]]
+    assert names == ["To do", "Review", "In progress", "Done"]
+    fragment = client.post(
+        reverse("products:status_move", args=[product.slug, review.pk]),
+        {"direction": "down"},
+        headers={"HX-Request": "true"},
+    )
+    assert fragment.status_code == 200
+    assert b'id="status-list"' in fragment.content
+    assert b"<html" not in fragment.content
+
+
 def test_the_last_status_of_a_category_stays(po: Any, product: Product) -> None:
     done = status_of(product, StatusCategory.DONE)
     with pytest.raises(ValidationError, match="at least one"):
