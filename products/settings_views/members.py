@@ -173,6 +173,11 @@ def accept(request: HttpRequest, token: str) -> HttpResponse:
             if request.user.is_authenticated:
                 invitations.accept_invitation(user=request.user, invitation=invitation)
                 return _landing(request, invitation)
+            if existing:
+                # One account per address: its owner signs in and accepts.
+                raise ValidationError(
+                    _("An account already uses this e-mail address: sign in first.")
+                )
             form = AcceptForm(request.POST)
             if form.is_valid():
                 data = form.cleaned_data

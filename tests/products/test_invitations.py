@@ -125,6 +125,9 @@ def test_an_existing_account_is_attached(client: Client, pm: Any, product: Produ
     )
     page = client.get(f"/invitations/{token}/").content.decode()
     assert "sign in to accept" in page
+    assert 'name="password1"' not in page
+    # No second account for the same address.
+    assert _signup(client, f"http://testserver/invitations/{token}/").status_code == 409
     client.force_login(someone)
     response = client.post(f"/invitations/{token}/")
     assert response.status_code == 302
