@@ -127,9 +127,11 @@ def _grants(user: User) -> Grants:
     if cached is None:
         cached = defaultdict(list)
         archived: set[int] = set()
-        for product_id, team_id, role, archived_at in Membership.objects.filter(
-            user=user
-        ).values_list("product_id", "team_id", "role", "product__archived_at"):
+        # Ordered: the join on the product would let PostgreSQL return another order.
+        memberships = Membership.objects.filter(user=user).order_by("pk")
+        for product_id, team_id, role, archived_at in memberships.values_list(
+            "product_id", "team_id", "role", "product__archived_at"
+        ):
             cached[product_id].append((team_id, role))
             if archived_at is not None:
                 archived.add(product_id)

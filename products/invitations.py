@@ -221,7 +221,7 @@ def accept_invitation(*, user: User, invitation: Invitation) -> Membership:
     The invitation is the authority here: the invitee holds no right yet."""
     # Lock the row: two clicks on one link must not make two memberships.
     invitation = (
-        Invitation.objects.select_for_update()
+        Invitation.objects.select_for_update(of=("self",))
         .select_related("product", "team")
         .get(pk=invitation.pk)
     )

@@ -415,3 +415,20 @@ def test_settings_pages_cost_the_same_queries_whatever_their_size(
     assert counts[0] == counts[1], counts
     with django_assert_num_queries(counts[1]):
         client.get(url)
+
+
+def test_the_team_settings_page_costs_the_same_queries_whatever_its_size(
+    client: Client, django_assert_num_queries: Any, pm: Any, po: Any, team: Team
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(pm)
+    url = reverse("products:settings_team", args=[team.product.slug, team.slug])
+    client.get(url)
+    with CaptureQueriesContext(connection) as small:
+        assert client.get(url).status_code == 200
+    for _ in range(6):
+        MembershipFactory(product=team.product, team=team, role=Role.DEVELOPER)
+    with django_assert_num_queries(len(small.captured_queries)):
+        assert client.get(url).status_code == 200
