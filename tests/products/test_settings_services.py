@@ -277,6 +277,7 @@ def test_an_archived_product_is_still_readable_and_can_be_restored(
     client.force_login(pm)
     page = client.get(reverse("backlog:backlog", args=[product.slug]))
     assert page.status_code == 200
+    assert reverse("backlog:story_create", args=[product.slug]) not in page.content.decode()
     settings_page = client.get(reverse("products:settings", args=[product.slug])).content.decode()
     assert "Restore the product" in settings_page
     assert 'name="estimation_scale"' not in settings_page
