@@ -8,4 +8,7 @@ from accounts.models import User
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
-    fieldsets = (*BaseUserAdmin.fieldsets, (None, {"fields": ("language",)}))
+    fieldsets = (
+        *BaseUserAdmin.fieldsets,
+        (None, {"fields": ("language", "avatar_colour", "timezone")}),
+    )

@@ -1,9 +1,29 @@
 from __future__ import annotations
 
+import zoneinfo
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+
+class AvatarColour(models.TextChoices):
+    """Background colours of the initials; each keeps white text readable (CSS avatar-*)."""
+
+    BLUE = "blue", _("Blue")
+    GREEN = "green", _("Green")
+    PURPLE = "purple", _("Purple")
+    ORANGE = "orange", _("Orange")
+    RED = "red", _("Red")
+    TEAL = "teal", _("Teal")
+    GREY = "grey", _("Grey")
+
+
+def validate_timezone(value: str) -> None:
+    if value and value not in zoneinfo.available_timezones():
+        raise ValidationError(_("%(value)s is not a known time zone."), params={"value": value})
 
 
 class User(AbstractUser):
@@ -15,6 +35,16 @@ class User(AbstractUser):
         choices=settings.LANGUAGES,
         blank=True,
         help_text=_("Language of pages and e-mails; empty follows the browser."),
+    )
+    avatar_colour = models.CharField(
+        _("initials colour"), max_length=8, choices=AvatarColour.choices, blank=True
+    )
+    timezone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        blank=True,
+        validators=[validate_timezone],
+        help_text=_("Times are shown in this zone; empty uses the site's."),
     )
 
     class Meta(AbstractUser.Meta):

@@ -7,6 +7,8 @@ import secrets
 from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.contrib.auth import password_validation
+from django.contrib.auth.forms import PasswordChangeForm
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -55,3 +57,75 @@ def revoke_api_token(*, user: User, token: ApiToken) -> ApiToken:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
     return token
+
+
+def _check_password(password: str, user: User) -> None:
+    try:
+        password_validation.validate_password(password, user)
+    except ValidationError as exc:
+        raise ValidationError({"password1": exc.messages}) from exc
+
+
+@transaction.atomic
+def create_user(
+    *,
+    username: str,
+    email: str,
+    password: str,
+    first_name: str = "",
+    last_name: str = "",
+    language: str = "",
+) -> User:
+    """Refuses a username taken and a password the validators reject."""
+    from accounts.models import User
+
+    if User.objects.filter(username__iexact=username).exists():
+        raise ValidationError({"username": _("This username is taken.")})
+    user = User(
+        username=username,
+        email=email,
+        first_name=first_name.strip(),
+        last_name=last_name.strip(),
+        language=language if language in dict(settings.LANGUAGES) else "",
+    )
+    _check_password(password, user)
+    user.set_password(password)
+    user.full_clean()
+    user.save()
+    return user
+
+
+@transaction.atomic
+def update_profile(
+    *,
+    user: User,
+    first_name: str,
+    last_name: str,
+    avatar_colour: str = "",
+    language: str = "",
+    timezone: str = "",
+) -> User:
+    """Refuses a language or a time zone the site doesn't know."""
+    user.first_name, user.last_name = first_name.strip(), last_name.strip()
+    user.avatar_colour, user.language, user.timezone = avatar_colour, language, timezone
+    user.full_clean(exclude=["password", "username"])
+    user.save(update_fields=["first_name", "last_name", "avatar_colour", "language", "timezone"])
+    return user
+
+
+def change_password(
+    *, user: User, old_password: str, new_password1: str, new_password2: str
+) -> User:
+    """Refuses a wrong old password, two different new ones and a weak one (Django's
+    PasswordChangeForm decides); the caller keeps the session with update_session_auth_hash."""
+    form = PasswordChangeForm(
+        user,
+        {
+            "old_password": old_password,
+            "new_password1": new_password1,
+            "new_password2": new_password2,
+        },
+    )
+    if not form.is_valid():
+        raise ValidationError({field: list(errors) for field, errors in form.errors.items()})
+    return form.save()

@@ -145,6 +145,19 @@ MAILERS = {
     }
 }
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Cadence <cadence@localhost>")
+# SMTP for invitations and password resets once EMAIL_HOST is set (EMAIL_BACKEND unset).
+if os.environ.get("EMAIL_HOST") and not os.environ.get("EMAIL_BACKEND"):
+    MAILERS["default"] = {
+        "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "OPTIONS": {
+            "host": os.environ["EMAIL_HOST"],
+            "port": envint("EMAIL_PORT", 587),
+            "username": os.environ.get("EMAIL_HOST_USER", ""),
+            "password": os.environ.get("EMAIL_HOST_PASSWORD", ""),
+            "use_tls": envbool("EMAIL_USE_TLS", True),
+        },
+    }
+PASSWORD_RESET_TIMEOUT = 60 * 60 * 24  # a reset link works for one day
 
 SECURE_CSP = {
     "default-src": [CSP.SELF],
@@ -190,6 +203,11 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {"PointsEnum": "backlog.models.POINT_CHOICES"},
+}
+# Settings (issue 8): checklist items and stories both have a "kind".
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] |= {
+    "ChecklistKindEnum": "products.models.ChecklistKind.choices",
+    "KindEnum": "backlog.models.StoryKind.choices",
 }
 
 LOGGING = {

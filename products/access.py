@@ -126,17 +126,43 @@ def _grants(user: User) -> Grants:
     cached: Grants | None = getattr(user, "_cadence_grants", None)
     if cached is None:
         cached = defaultdict(list)
-        for product_id, team_id, role in Membership.objects.filter(user=user).values_list(
-            "product_id", "team_id", "role"
+        archived: set[int] = set()
+        # Ordered: the join on the product would let PostgreSQL return another order.
+        memberships = Membership.objects.filter(user=user).order_by("pk")
+        for product_id, team_id, role, archived_at in memberships.values_list(
+            "product_id", "team_id", "role", "product__archived_at"
         ):
             cached[product_id].append((team_id, role))
+            if archived_at is not None:
+                archived.add(product_id)
         user._cadence_grants = cached  # type: ignore[union-attr]
+        user._cadence_archived = archived  # type: ignore[union-attr]
     return cached
+
+
+def _is_archived(user: User, obj: Scoped) -> bool:
+    """Whether obj's product (or obj itself, a team) is archived: read-only for everyone."""
+    if getattr(obj, "archived_at", None) is not None:
+        return True
+    if isinstance(obj, Product):
+        return False
+    product_id = obj.access_scope[0]
+    if not user.is_superuser:
+        _grants(user)
+        return product_id in user._cadence_archived  # type: ignore[union-attr]
+    archived: set[int] | None = getattr(user, "_cadence_archived_all", None)
+    if archived is None:
+        archived = set(
+            Product.objects.filter(archived_at__isnull=False).values_list("pk", flat=True)
+        )
+        user._cadence_archived_all = archived  # type: ignore[union-attr]
+    return product_id in archived
 
 
 def forget(user: User) -> None:
     """Drop the cached grants after the user's memberships changed."""
-    user.__dict__.pop("_cadence_grants", None)
+    for name in ("_cadence_grants", "_cadence_archived", "_cadence_archived_all"):
+        user.__dict__.pop(name, None)
 
 
 def is_member(user: User | AnonymousUser, obj: Scoped) -> bool:
@@ -150,9 +176,12 @@ def is_member(user: User | AnonymousUser, obj: Scoped) -> bool:
 def can(user: User | AnonymousUser, capability: Capability | str, obj: Scoped) -> bool:
     if not user.is_authenticated or not user.is_active:
         return False
+    capability = Capability(capability)
+    # An archived product, or team, is read-only: the one check every write service passes.
+    if capability != C.VIEW and _is_archived(user, obj):  # type: ignore[arg-type]
+        return False
     if user.is_superuser:
         return True
-    capability = Capability(capability)
     product_id, team_id = obj.access_scope
     for member_team_id, role in _grants(user).get(product_id, ()):  # type: ignore[arg-type]
         if capability not in ROLE_CAPABILITIES[Role(role)]:
@@ -178,6 +207,15 @@ def require(user: User | AnonymousUser, capability: Capability | str, obj: Scope
     if not is_member(user, obj):
         raise Http404(_("No such page."))
     raise PermissionDenied(_("Your role does not allow this."))
+
+
+def is_product_manager(user: User | AnonymousUser, product: Product) -> bool:
+    """A PM of the product or a superuser, archived or not: who may archive and unarchive."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    return any(role == Role.PM for _team, role in _grants(user).get(product.pk, ()))  # type: ignore[arg-type]
 
 
 def roles_in(user: User, product_id: int) -> list[tuple[int | None, str]]:

@@ -60,6 +60,8 @@ class Product(models.Model):
     tshirt_points = models.JSONField(
         _("points of each T-shirt size"), default=default_tshirt_points, blank=True
     )
+    # An archived product is read-only (access.can grants only VIEW); nothing is deleted.
+    archived_at = models.DateTimeField(_("archived at"), null=True, blank=True)
 
     objects = ProductQuerySet.as_manager()
 
@@ -74,6 +76,10 @@ class Product(models.Model):
     @property
     def access_scope(self) -> tuple[int, int | None]:
         return self.pk, None
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
 
     def estimation_cards(self) -> list[tuple[str, int | None]]:
         """The planning-poker deck: (label, points) in order; "?" and "coffee" carry none."""
@@ -127,6 +133,8 @@ class Team(models.Model):
     refinement_minutes = models.PositiveSmallIntegerField(
         _("backlog refinement, minutes per week"), default=60
     )
+    # An archived team plans no new sprint and leaves the navigation; its history stays.
+    archived_at = models.DateTimeField(_("archived at"), null=True, blank=True)
 
     class Meta:
         ordering = ["name"]
@@ -167,6 +175,10 @@ class Team(models.Model):
     @property
     def tzinfo(self) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(self.timezone)
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
 
 
 class Role(models.TextChoices):
@@ -220,6 +232,14 @@ class Membership(models.Model):
                     "Product Owners, Scrum Masters and Developers to a team."
                 ),
             ),
+            # The Scrum Guide's Product Owner is one person, not a committee. services
+            # add_member/change_role check first and say so; this catches a race.
+            models.UniqueConstraint(
+                fields=["team"],
+                condition=Q(role="po"),
+                name="products_membership_one_po_per_team",
+                violation_error_message=_("This team already has a Product Owner."),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -229,6 +249,86 @@ class Membership(models.Model):
     def clean(self) -> None:
         if self.team_id and self.product_id and self.team.product_id != self.product_id:
             raise ValidationError({"team": _("This team belongs to another product.")})
+
+
+INVITATION_DAYS = 7
+
+
+class InvitationQuerySet(models.QuerySet["Invitation"]):
+    def pending(self) -> InvitationQuerySet:
+        return self.filter(
+            accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=clock.now()
+        )
+
+
+class Invitation(models.Model):
+    """An e-mail invitation to a role; its link works once, for seven days.
+
+    Only a hash of the token is stored: the clear token exists in the e-mail alone."""
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="invitations")
+    team = models.ForeignKey(
+        Team, on_delete=models.CASCADE, null=True, blank=True, related_name="invitations"
+    )
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices)
+    email = models.EmailField(_("e-mail"))
+    language = models.CharField(
+        _("language of the e-mail"), max_length=8, choices=settings.LANGUAGES, blank=True
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), default=clock.now)
+    expires_at = models.DateTimeField(_("expires at"))
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    sent_count = models.PositiveSmallIntegerField(_("times sent"), default=1)
+    last_sent_at = models.DateTimeField(_("last sent at"), default=clock.now)
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(role__in=[r.value for r in PRODUCT_ROLES], team__isnull=True)
+                    | Q(role__in=[r.value for r in TEAM_ROLES], team__isnull=False)
+                ),
+                name="products_invitation_role_scope",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} — {self.get_role_display()}"
+
+    @property
+    def access_scope(self) -> tuple[int, int | None]:
+        return self.product_id, None
+
+    @property
+    def state(self) -> str:
+        if self.accepted_at:
+            return "accepted"
+        if self.revoked_at:
+            return "revoked"
+        if self.expires_at <= clock.now():
+            return "expired"
+        return "pending"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.state == "pending"
 
 
 class StatusCategory(models.TextChoices):

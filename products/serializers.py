@@ -4,7 +4,18 @@ from typing import Any
 
 from rest_framework import serializers
 
-from products.models import Event, Membership, Product, Status, Team
+from accounts.models import User
+from products.models import (
+    DEFAULT_TSHIRT_POINTS,
+    ChecklistItem,
+    Event,
+    Invitation,
+    Membership,
+    Product,
+    Role,
+    Status,
+    Team,
+)
 
 
 class UserScopedRelatedField(serializers.PrimaryKeyRelatedField):
@@ -26,8 +37,29 @@ class UserScopedRelatedField(serializers.PrimaryKeyRelatedField):
 class ProductSerializer(serializers.ModelSerializer):
     class Meta:
         model = Product
-        fields = ["id", "name", "slug", "vision", "business_case", "research_notes", "created_at"]
-        read_only_fields = ["id", "name", "slug", "created_at"]
+        fields = [
+            "id",
+            "name",
+            "slug",
+            "vision",
+            "business_case",
+            "research_notes",
+            "estimation_scale",
+            "tshirt_points",
+            "created_at",
+            "archived_at",
+        ]
+        read_only_fields = ["id", "created_at", "archived_at"]
+
+    def validate_tshirt_points(self, value: Any) -> dict[str, int]:
+        if not isinstance(value, dict) or set(value) != set(DEFAULT_TSHIRT_POINTS):
+            raise serializers.ValidationError(
+                f"Give points for each size: {', '.join(DEFAULT_TSHIRT_POINTS)}."
+            )
+        try:
+            return {size: int(value[size]) for size in DEFAULT_TSHIRT_POINTS}
+        except (TypeError, ValueError) as exc:
+            raise serializers.ValidationError("Points are whole numbers.") from exc
 
 
 class TeamSerializer(serializers.ModelSerializer):
@@ -55,11 +87,75 @@ class MembershipSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class MembershipCreateSerializer(serializers.Serializer):
+    """A role for someone who has an account; invite the others (``/invitations/``)."""
+
+    product = UserScopedRelatedField(queryset=Product.objects.all(), product_path="pk")
+    user = serializers.SlugRelatedField(slug_field="username", queryset=User.objects.all())
+    role = serializers.ChoiceField(choices=Role.choices)
+    team = UserScopedRelatedField(queryset=Team.objects.all(), required=False, allow_null=True)
+
+
+class RoleSerializer(serializers.Serializer):
+    role = serializers.ChoiceField(choices=Role.choices)
+
+
+class InvitationSerializer(serializers.ModelSerializer):
+    state = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = Invitation
+        fields = [
+            "id",
+            "product",
+            "team",
+            "role",
+            "email",
+            "language",
+            "state",
+            "created_at",
+            "expires_at",
+            "accepted_at",
+            "revoked_at",
+            "sent_count",
+            "last_sent_at",
+        ]
+        read_only_fields = fields
+
+
+class InvitationCreateSerializer(serializers.Serializer):
+    product = UserScopedRelatedField(queryset=Product.objects.all(), product_path="pk")
+    email = serializers.EmailField()
+    role = serializers.ChoiceField(choices=Role.choices)
+    team = UserScopedRelatedField(queryset=Team.objects.all(), required=False, allow_null=True)
+    language = serializers.ChoiceField(choices=["", "en", "fr"], required=False, default="")
+
+
 class StatusSerializer(serializers.ModelSerializer):
     class Meta:
         model = Status
         fields = ["id", "product", "name", "category", "position", "wip_limit"]
         read_only_fields = fields
+
+
+class StatusWriteSerializer(serializers.Serializer):
+    product = UserScopedRelatedField(queryset=Product.objects.all(), product_path="pk")
+    name = serializers.CharField(max_length=60)
+    category = serializers.ChoiceField(choices=Status._meta.get_field("category").choices)
+    wip_limit = serializers.IntegerField(min_value=1, required=False, allow_null=True)
+
+
+class DirectionSerializer(serializers.Serializer):
+    direction = serializers.ChoiceField(choices=["up", "down"])
+
+
+class ChecklistItemSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ChecklistItem
+        fields = ["id", "product", "kind", "text", "rule", "position"]
+        read_only_fields = ["id", "position"]
+
+    product = UserScopedRelatedField(queryset=Product.objects.all(), product_path="pk")
 
 
 class EventSerializer(serializers.ModelSerializer):

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
-from products import access, events
+from products import access, clock, events
 from products.access import Capability
 from products.models import (
     DEFAULT_DONE,
@@ -130,6 +130,8 @@ def add_member(
         )
     if team is not None and team.product_id != product.pk:
         raise ValidationError({"team": _("This team belongs to another product.")})
+    if role == Role.PO and team is not None:
+        check_po_free(team, keep=user)
     membership, created = Membership.objects.get_or_create(
         user=user, product=product, team=team, role=role
     )
@@ -144,3 +146,197 @@ def add_member(
         )
     access.forget(user)
     return membership
+
+
+def check_po_free(team: Team, *, keep: User | None = None) -> None:
+    """A team has one Product Owner (the Scrum Guide's "one person, not a committee")."""
+    holders = Membership.objects.filter(team=team, role=Role.PO)
+    if keep is not None:
+        holders = holders.exclude(user=keep)
+    if holders.exists():
+        raise ValidationError(
+            {"role": _("%(team)s already has a Product Owner.") % {"team": team.name}}
+        )
+
+
+def _check_not_last_pm(membership: Membership) -> None:
+    if membership.role != Role.PM:
+        return
+    others = Membership.objects.filter(product_id=membership.product_id, role=Role.PM).exclude(
+        pk=membership.pk
+    )
+    if not others.exists():
+        raise ValidationError(
+            _("A product keeps at least one Product Manager: name another one first.")
+        )
+
+
+@transaction.atomic
+def change_role(*, actor: User, membership: Membership, role: Role) -> Membership:
+    """Refuses non-PMs, a role at another level (product or team), the last PM's demotion
+    and a second PO in a team. Takes effect on the member's next request."""
+    access.require(actor, Capability.MANAGE_TEAMS, membership.product)
+    role = Role(role)
+    if role == membership.role:
+        return membership
+    if (role in PRODUCT_ROLES) != (membership.team_id is None):
+        raise ValidationError(
+            {
+                "role": _(
+                    "Product Managers and Stakeholders belong to the product; "
+                    "Product Owners, Scrum Masters and Developers to a team."
+                )
+            }
+        )
+    _check_not_last_pm(membership)
+    if role == Role.PO:
+        check_po_free(membership.team)
+    if Membership.objects.filter(
+        user_id=membership.user_id,
+        product_id=membership.product_id,
+        team_id=membership.team_id,
+        role=role,
+    ).exists():
+        raise ValidationError({"role": _("This person already holds that role here.")})
+    before = {"role": membership.role}
+    membership.role = role
+    membership.save(update_fields=["role"])
+    events.record(
+        actor=actor,
+        verb="membership.changed",
+        product=membership.product_id,
+        team=membership.team_id,
+        obj=membership,
+        before=before,
+        after={"user": membership.user_id, "role": role.value},
+    )
+    return membership
+
+
+@transaction.atomic
+def remove_member(*, actor: User, membership: Membership) -> None:
+    """Refuses non-PMs and the removal of the product's last PM."""
+    access.require(actor, Capability.MANAGE_TEAMS, membership.product)
+    _check_not_last_pm(membership)
+    events.record(
+        actor=actor,
+        verb="membership.removed",
+        product=membership.product_id,
+        team=membership.team_id,
+        obj=membership,
+        before={"user": membership.user_id, "role": membership.role},
+    )
+    membership.delete()
+
+
+@transaction.atomic
+def update_product_settings(
+    *,
+    actor: User,
+    product: Product,
+    name: str,
+    slug: str,
+    estimation_scale: str,
+    tshirt_points: dict[str, int] | None = None,
+) -> Product:
+    """Refuses everyone but the PM, a slug taken by another product, and T-shirt points that
+    don't grow with the size."""
+    access.require(actor, Capability.EDIT_VISION, product)
+    fields = ("name", "slug", "estimation_scale", "tshirt_points")
+    before = {f: getattr(product, f) for f in fields}
+    product.name, product.slug = name.strip(), slug
+    product.estimation_scale = estimation_scale
+    if tshirt_points is not None:
+        values = list(tshirt_points.values())
+        if any(v < 1 for v in values) or values != sorted(set(values)):
+            raise ValidationError(
+                {"tshirt_points": _("Each size must be worth more points than the one before.")}
+            )
+        product.tshirt_points = tshirt_points
+    product.full_clean()
+    product.save(update_fields=list(fields))
+    after = {f: getattr(product, f) for f in fields}
+    if after != before:
+        events.record(
+            actor=actor,
+            verb="product.settings_changed",
+            product=product,
+            obj=product,
+            before={f: v for f, v in before.items() if v != after[f]},
+            after={f: v for f, v in after.items() if v != before[f]},
+        )
+    return product
+
+
+@transaction.atomic
+def archive_product(*, actor: User, product: Product, archived: bool = True) -> Product:
+    """Refuses all but the product's PMs and superusers. Archived, a product is read-only
+    for everyone (access.can grants only VIEW); nothing is deleted, and it can come back."""
+    if not access.is_product_manager(actor, product):
+        access.require(actor, Capability.MANAGE_TEAMS, product)
+        raise PermissionDenied(_("Your role does not allow this."))
+    if archived == product.is_archived:
+        return product
+    product.archived_at = clock.now() if archived else None
+    product.save(update_fields=["archived_at"])
+    events.record(
+        actor=actor,
+        verb="product.archived" if archived else "product.restored",
+        product=product,
+        obj=product,
+    )
+    access.forget(actor)
+    return product
+
+
+@transaction.atomic
+def update_team(
+    *,
+    actor: User,
+    team: Team,
+    name: str,
+    slug: str,
+    timezone: str,
+    daily_time: dt.time,
+    working_days: list[int],
+    sprint_weeks: int,
+) -> Team:
+    """Refuses anyone who may not manage the product's teams, and invalid values."""
+    access.require(actor, Capability.MANAGE_TEAMS, team)
+    fields = ("name", "slug", "timezone", "daily_time", "working_days", "sprint_weeks")
+    before = {f: getattr(team, f) for f in fields}
+    team.name, team.slug, team.timezone = name.strip(), slug, timezone
+    team.daily_time, team.working_days, team.sprint_weeks = daily_time, working_days, sprint_weeks
+    team.full_clean()
+    team.save(update_fields=list(fields))
+    changed = [f for f in fields if getattr(team, f) != before[f]]
+    if changed:
+        events.record(
+            actor=actor,
+            verb="team.updated",
+            product=team.product_id,
+            team=team,
+            obj=team,
+            before={f: str(before[f]) for f in changed},
+            after={f: str(getattr(team, f)) for f in changed},
+        )
+    return team
+
+
+@transaction.atomic
+def archive_team(*, actor: User, team: Team, archived: bool = True) -> Team:
+    """Refuses non-PMs. An archived team leaves the navigation and plans no new sprint."""
+    # Asked of the product: the archived team itself grants nothing but VIEW.
+    access.require(actor, Capability.MANAGE_TEAMS, team.product)
+    if archived == team.is_archived:
+        return team
+    team.archived_at = clock.now() if archived else None
+    team.save(update_fields=["archived_at"])
+    events.record(
+        actor=actor,
+        verb="team.archived" if archived else "team.restored",
+        product=team.product_id,
+        team=team,
+        obj=team,
+    )
+    return team

@@ -25,7 +25,8 @@ def add_service_errors(form: Form, error: ValidationError) -> None:
 
 def product_context(request: HttpRequest, product: Product) -> dict[str, Any]:
     """What every page of a product needs for its header and navigation."""
-    teams = list(product.teams.all())
+    # Archived teams leave the navigation (their pages stay reachable by address).
+    teams = list(product.teams.filter(archived_at__isnull=True))
     team_names = {t.pk: t.name for t in teams}
     roles = [
         (Role(role).label, team_names.get(team_id))
