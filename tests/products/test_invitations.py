@@ -158,10 +158,10 @@ def test_the_invitation_is_written_in_french_when_asked(pm: Any, product: Produc
         actor=pm, product=product, email="f@example.com", role=Role.STAKEHOLDER, language="fr"
     )
     message = mail.outbox[0]
-    # The role's label is in the committed catalogue; the e-mail's own sentences join it
-    # when the lead merges this branch's translations (/work/tr/settings.json).
-    assert "Partie prenante" in message.body, message.body
-    assert "Stakeholder" not in message.body
+    assert message.subject == f"Vous êtes invité à {product.name} sur Cadence"
+    assert "Suivez ce lien pour accepter" in message.body, message.body
+    assert "Partie prenante" in message.body
+    assert "Stakeholder" not in message.body and "Follow this link" not in message.body
 
 
 def test_the_invitation_follows_an_existing_users_language(pm: Any, product: Product) -> None:
