@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
 from rest_framework.pagination import CursorPagination
 from rest_framework.request import Request
@@ -26,11 +26,31 @@ def user_products(request: Request) -> Any:
     return Product.objects.for_user(request.user)
 
 
+# The largest id a bigint column holds: a larger one names no object.
+MAX_ID = 2**63 - 1
+
+
+def query_id(request: Request, name: str) -> int | None:
+    """``?<name>=<id>`` as a number, or None when it is absent or not a number.
+
+    An id past the database's range names no object, so it becomes 0 (ids start at 1):
+    SQLite would overflow on it in a foreign-key lookup. ``str.isdigit`` alone would let
+    "²" through to ``int()``.
+    """
+    value = request.query_params.get(name, "")
+    if not (value.isascii() and value.isdigit()):
+        return None
+    number = int(value)
+    return number if number <= MAX_ID else 0
+
+
+PRODUCT_FILTER = OpenApiParameter("product", int, description="Only this product's.")
+
+
 def filter_by_product(request: Request, queryset: Any, path: str = "product") -> Any:
     """``?product=<id>`` narrows a list; every list is already limited to the user's products."""
-    product = request.query_params.get("product")
-    if product and product.isdigit():
-        queryset = queryset.filter(**{path: int(product)})
+    if (product := query_id(request, "product")) is not None:
+        queryset = queryset.filter(**{path: product})
     return queryset
 
 
@@ -63,6 +83,10 @@ class ProductViewSet(
         return Response(self.get_serializer(product).data)
 
 
+@extend_schema_view(
+    list=extend_schema(summary="Teams of your products", parameters=[PRODUCT_FILTER]),
+    retrieve=extend_schema(summary="One team"),
+)
 class TeamViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = TeamSerializer
 
@@ -71,6 +95,10 @@ class TeamViewSet(viewsets.ReadOnlyModelViewSet):
         return filter_by_product(self.request, teams)
 
 
+@extend_schema_view(
+    list=extend_schema(summary="Who holds which role", parameters=[PRODUCT_FILTER]),
+    retrieve=extend_schema(summary="One membership"),
+)
 class MembershipViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = MembershipSerializer
 
@@ -81,6 +109,12 @@ class MembershipViewSet(viewsets.ReadOnlyModelViewSet):
         return filter_by_product(self.request, memberships.order_by("id"))
 
 
+@extend_schema_view(
+    list=extend_schema(
+        summary="Workflow statuses (the board's columns), in order", parameters=[PRODUCT_FILTER]
+    ),
+    retrieve=extend_schema(summary="One status"),
+)
 class StatusViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = StatusSerializer
 
@@ -98,7 +132,8 @@ class EventPagination(CursorPagination):
     list=extend_schema(
         summary="The event log, newest first",
         description="Filter with `?product=`, `?sprint=`, or `?object_type=story&object_id=`.",
-    )
+    ),
+    retrieve=extend_schema(summary="One event"),
 )
 class EventViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = EventSerializer
@@ -110,10 +145,10 @@ class EventViewSet(viewsets.ReadOnlyModelViewSet):
         )
         events = filter_by_product(self.request, events)
         params = self.request.query_params
-        if (sprint := params.get("sprint", "")).isdigit():
-            events = events.filter(sprint_id=int(sprint))
-        if params.get("object_type") and (obj := params.get("object_id", "")).isdigit():
-            events = events.filter(object_type=params["object_type"], object_id=int(obj))
+        if (sprint := query_id(self.request, "sprint")) is not None:
+            events = events.filter(sprint_id=sprint)
+        if params.get("object_type") and (obj := query_id(self.request, "object_id")) is not None:
+            events = events.filter(object_type=params["object_type"], object_id=obj)
         return events
 
 

@@ -6,7 +6,6 @@ from typing import Any
 
 from drf_spectacular.utils import (
     OpenApiParameter,
-    OpenApiResponse,
     extend_schema,
     extend_schema_view,
 )
@@ -17,7 +16,7 @@ from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 
 from backlog.serializers import StorySerializer
-from products.api import user_products
+from products.api import query_id, user_products
 from sprints import services
 from sprints.models import Impediment, Sprint
 from sprints.serializers import (
@@ -28,21 +27,16 @@ from sprints.serializers import (
     SprintStorySerializer,
 )
 
-REFUSALS = {
-    400: OpenApiResponse(description="Invalid input: a message per field."),
-    403: OpenApiResponse(description="Your role may not do this."),
-    404: OpenApiResponse(description="No such object among your products."),
-}
-
 
 @extend_schema_view(
     list=extend_schema(
         summary="Sprints",
         parameters=[OpenApiParameter("team", int), OpenApiParameter("state", str)],
     ),
+    retrieve=extend_schema(summary="One sprint"),
     create=extend_schema(
         summary="Create a sprint of 14 to 28 days (Product Owner, Scrum Master)",
-        responses={201: SprintSerializer, **REFUSALS},
+        responses={201: SprintSerializer},
     ),
 )
 class SprintViewSet(
@@ -56,8 +50,8 @@ class SprintViewSet(
     def get_queryset(self) -> Any:
         sprints = Sprint.objects.filter(team__product__in=user_products(self.request))
         params = self.request.query_params
-        if (team := params.get("team", "")).isdigit():
-            sprints = sprints.filter(team_id=int(team))
+        if (team := query_id(self.request, "team")) is not None:
+            sprints = sprints.filter(team_id=team)
         if params.get("state"):
             sprints = sprints.filter(state=params["state"])
         return sprints.select_related("team").order_by("team_id", "start_date")
@@ -71,7 +65,7 @@ class SprintViewSet(
     @extend_schema(
         summary="Start a planned sprint",
         request=None,
-        responses={200: SprintSerializer, **REFUSALS},
+        responses={200: SprintSerializer},
     )
     @action(detail=True, methods=["post"])
     def start(self, request: Request, pk: str | None = None) -> Response:
@@ -83,7 +77,7 @@ class SprintViewSet(
         description="Unfinished stories go to the top of the backlog in their order, or into "
         "`carry_over_to`.",
         request=CloseSerializer,
-        responses={200: SprintSerializer, **REFUSALS},
+        responses={200: SprintSerializer},
     )
     @action(detail=True, methods=["post"])
     def close(self, request: Request, pk: str | None = None) -> Response:
@@ -96,7 +90,7 @@ class SprintViewSet(
     @extend_schema(
         summary="Add a backlog story to the sprint",
         request=SprintStorySerializer,
-        responses={200: StorySerializer, **REFUSALS},
+        responses={200: StorySerializer},
     )
     @action(detail=True, methods=["post"], url_path="add-story")
     def add_story(self, request: Request, pk: str | None = None) -> Response:
@@ -111,7 +105,7 @@ class SprintViewSet(
     @extend_schema(
         summary="Take a story out of the sprint",
         request=SprintStorySerializer,
-        responses={200: StorySerializer, **REFUSALS},
+        responses={200: StorySerializer},
     )
     @action(detail=True, methods=["post"], url_path="remove-story")
     def remove_story(self, request: Request, pk: str | None = None) -> Response:
@@ -130,9 +124,10 @@ class SprintViewSet(
 
 @extend_schema_view(
     list=extend_schema(summary="Impediments", parameters=[OpenApiParameter("open", bool)]),
+    retrieve=extend_schema(summary="One impediment"),
     create=extend_schema(
         summary="Flag a story as blocked (its team)",
-        responses={201: ImpedimentSerializer, **REFUSALS},
+        responses={201: ImpedimentSerializer},
     ),
 )
 class ImpedimentViewSet(
@@ -162,7 +157,7 @@ class ImpedimentViewSet(
     @extend_schema(
         summary="Resolve an impediment (its team)",
         request=ResolveSerializer,
-        responses={200: ImpedimentSerializer, **REFUSALS},
+        responses={200: ImpedimentSerializer},
     )
     @action(detail=True, methods=["post"])
     def resolve(self, request: Request, pk: str | None = None) -> Response:

@@ -208,3 +208,18 @@ def test_the_schema_and_the_docs_are_served_without_a_cdn(api: APIClient, po: An
     html = docs.content.decode()
     assert docs.status_code == 200 and "swagger-ui" in html
     assert "cdn" not in html.lower() and "https://" not in html
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/api/v1/stories/?sprint=12986774614258114560", "/api/v1/tasks/?story=12986774614258114560"],
+)
+def test_an_id_past_the_database_range_lists_nothing(
+    api: APIClient, po: Any, make_story: Any, path: str
+) -> None:
+    # SQLite raised OverflowError on the foreign-key lookup: a 500.
+    make_story()
+    api.force_authenticate(po)
+    response = api.get(path)
+    assert response.status_code == 200
+    assert response.json()["results"] == []
