@@ -6,6 +6,8 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from django.test import Client
+from django.urls import reverse
 from rest_framework.test import APIClient
 
 from backlog.models import Story
@@ -135,6 +137,47 @@ def test_the_api_gives_the_answers_of_the_pages(
     else:
         expected = (404, 400) if role == "outsider" else (403,)
         assert response.status_code in expected, (role, action, response.content[:300])
+
+
+def _page(name: str, args: Callable[[dict[str, Any]], list[Any]], data: dict[str, Any]) -> Any:
+    def call(client: Client, w: dict[str, Any]) -> Any:
+        return client.post(reverse(name, args=[w["product"].slug, *args(w)]), data)
+
+    return call
+
+
+# The same writes through the pages (releases have no page): they must answer as the API.
+PAGE_TWINS: dict[str, Any] = {
+    "edit_vision": _page("products:vision", lambda w: [], {"vision": "New"}),
+    "mark_ready": _page("backlog:mark_ready", lambda w: [w["story"].pk],
+                        {"ready": "1", "confirm": "1"}),
+    "create_epic": _page("backlog:epics", lambda w: [], {"title": "Billing",
+                                                         "colour": "#2f6fde"}),
+    "edit_epic": _page("backlog:epic_update", lambda w: [w["epic"].pk],
+                       {"dates_only": "1", "target_date": "2027-03-26"}),
+    "add_task": _page("backlog:task_add", lambda w: [w["card"].pk], {"title": "Test"}),
+    "tick_task": _page("backlog:task_tick", lambda w: [w["card"].pk, w["task"].pk],
+                       {"done": "1"}),
+    "flag_impediment": _page("sprints:impediment_flag", lambda w: [w["card"].pk],
+                             {"reason": "Waiting"}),
+    "resolve_impediment": _page("sprints:impediment_resolve", lambda w: [w["impediment"].pk],
+                                {"note": "Done"}),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("action", PAGE_TWINS)
+@pytest.mark.parametrize("role", ROLES)
+def test_the_pages_answer_these_writes_as_the_api_does(
+    client: Client, request: pytest.FixtureRequest, world: dict[str, Any], role: str,
+    action: str,
+) -> None:  # fmt: skip
+    client.force_login(request.getfixturevalue(role))
+    response = PAGE_TWINS[action](client, world)
+    if role in API_ALLOWED[action]:
+        assert response.status_code == 302, (role, action, response.content[:300])
+    else:
+        expected = 404 if role == "outsider" else 403
+        assert response.status_code == expected, (role, action, response.content[:300])
 
 
 def test_an_outsider_sees_no_ids_of_the_product_in_any_list(
