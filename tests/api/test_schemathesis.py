@@ -266,6 +266,7 @@ def aim_at_real_objects(case: Any, world: World) -> None:
 # they would in a real product); slow cases are the database's, not the generator's.
 @settings(suppress_health_check=list(HealthCheck), deadline=None)
 @pytest.mark.django_db
+@pytest.mark.fuzz
 def test_no_generated_input_breaks_the_api(case: Any, fuzz_world: World) -> None:
     aim_at_real_objects(case, fuzz_world)
     case.call_and_validate(headers={"Authorization": f"Bearer {fuzz_world.token}"}, checks=CHECKS)
