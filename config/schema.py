@@ -89,6 +89,15 @@ class CadenceAutoSchema(AutoSchema):
                 responses[code] = self._get_response_for_code(answer, code, direction=direction)
         return responses
 
+    def _get_response_headers_for_code(self, status_code: str, direction: str = "response") -> Any:
+        headers = super()._get_response_headers_for_code(status_code, direction)
+        if status_code == "429":
+            headers["Retry-After"] = {
+                "schema": {"type": "integer"},
+                "description": "Seconds to wait before the next write.",
+            }
+        return headers
+
     def error_responses(self) -> dict[str, OpenApiResponse]:
         answers = {"401": UNAUTHENTICATED, "404": NOT_FOUND}
         if self.method not in SAFE_METHODS:

@@ -53,6 +53,8 @@ def test_every_operation_is_documented(method: str, path: str, operation: dict[s
     assert expected <= answers, f"{method} {path} does not document {expected - answers}"
     for code in expected:
         assert operation["responses"][code].get("content"), f"{method} {path}: {code} has no body"
+    if "429" in answers:
+        assert "Retry-After" in operation["responses"]["429"].get("headers", {}), method + path
 
 
 def test_the_schema_validates_without_a_warning(tmp_path: Any) -> None:
