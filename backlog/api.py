@@ -34,6 +34,7 @@ from backlog.serializers import (
     StoryUpdateSerializer,
     TaskSerializer,
 )
+from config.schema import REFUSALS
 from products.api import filter_by_product, query_id, user_products
 
 STALE = OpenApiResponse(
@@ -73,7 +74,7 @@ class StoryPagination(CursorPagination):
     create=extend_schema(
         summary="Create a story",
         request=StoryCreateSerializer,
-        responses={201: StorySerializer},
+        responses={201: StorySerializer, **REFUSALS},
         examples=[
             OpenApiExample(
                 "A bug at the top",
@@ -85,7 +86,7 @@ class StoryPagination(CursorPagination):
     partial_update=extend_schema(
         summary="Edit a story (send the version you edited)",
         request=StoryUpdateSerializer,
-        responses={200: StorySerializer, 409: STALE},
+        responses={200: StorySerializer, 409: STALE, **REFUSALS},
         examples=[
             OpenApiExample(
                 "Estimate",
@@ -144,7 +145,7 @@ class StoryViewSet(
         description="The server computes the rank from the neighbour you name; a move writes "
         "the story and one event, whatever the backlog's size.",
         request=MoveSerializer,
-        responses={200: StorySerializer},
+        responses={200: StorySerializer, **REFUSALS},
         examples=[
             OpenApiExample("After another story", value={"after": 42}, request_only=True),
             OpenApiExample(
@@ -165,7 +166,7 @@ class StoryViewSet(
     @extend_schema(
         summary="Mark a story ready, or not ready (its team's Product Owner)",
         request=ReadySerializer,
-        responses={200: StorySerializer},
+        responses={200: StorySerializer, **REFUSALS},
     )
     @action(detail=True, methods=["post"])
     def ready(self, request: Request, pk: str | None = None) -> Response:
@@ -182,10 +183,10 @@ class StoryViewSet(
     list=extend_schema(summary="Epics", parameters=[OpenApiParameter("product", int)]),
     retrieve=extend_schema(summary="One epic"),
     create=extend_schema(
-        summary="Create an epic (Product Manager)", responses={201: EpicSerializer}
+        summary="Create an epic (Product Manager)", responses={201: EpicSerializer, **REFUSALS}
     ),
     partial_update=extend_schema(
-        summary="Edit an epic (Product Manager)", responses={200: EpicSerializer}
+        summary="Edit an epic (Product Manager)", responses={200: EpicSerializer, **REFUSALS}
     ),
 )
 class EpicViewSet(
@@ -223,7 +224,7 @@ class EpicViewSet(
     list=extend_schema(summary="Releases", parameters=[OpenApiParameter("product", int)]),
     retrieve=extend_schema(summary="One release"),
     create=extend_schema(
-        summary="Create a release (Product Manager)", responses={201: ReleaseSerializer}
+        summary="Create a release (Product Manager)", responses={201: ReleaseSerializer, **REFUSALS}
     ),
 )
 class ReleaseViewSet(
@@ -249,10 +250,10 @@ class ReleaseViewSet(
     list=extend_schema(summary="Tasks", parameters=[OpenApiParameter("story", OpenApiTypes.INT)]),
     retrieve=extend_schema(summary="One task"),
     create=extend_schema(
-        summary="Add a task to a story (its team)", responses={201: TaskSerializer}
+        summary="Add a task to a story (its team)", responses={201: TaskSerializer, **REFUSALS}
     ),
     partial_update=extend_schema(
-        summary="Tick or untick a task (its team)", responses={200: TaskSerializer}
+        summary="Tick or untick a task (its team)", responses={200: TaskSerializer, **REFUSALS}
     ),
 )
 class TaskViewSet(

@@ -80,6 +80,9 @@ THROTTLED = error(
     "Request was throttled. Expected available in 12 seconds.",
 )
 
+# For views that name their refusals beside their success answer.
+REFUSALS = {400: INVALID, 403: FORBIDDEN, 404: NOT_FOUND}
+
 
 class CadenceAutoSchema(AutoSchema):
     def _get_response_bodies(self, direction: str = "response") -> dict[str, Any]:

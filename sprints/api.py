@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 
 from backlog.serializers import StorySerializer
+from config.schema import REFUSALS
 from products.api import query_id, user_products
 from sprints import services
 from sprints.models import Impediment, Sprint
@@ -36,7 +37,7 @@ from sprints.serializers import (
     retrieve=extend_schema(summary="One sprint"),
     create=extend_schema(
         summary="Create a sprint of 14 to 28 days (Product Owner, Scrum Master)",
-        responses={201: SprintSerializer},
+        responses={201: SprintSerializer, **REFUSALS},
     ),
 )
 class SprintViewSet(
@@ -65,7 +66,7 @@ class SprintViewSet(
     @extend_schema(
         summary="Start a planned sprint",
         request=None,
-        responses={200: SprintSerializer},
+        responses={200: SprintSerializer, **REFUSALS},
     )
     @action(detail=True, methods=["post"])
     def start(self, request: Request, pk: str | None = None) -> Response:
@@ -77,7 +78,7 @@ class SprintViewSet(
         description="Unfinished stories go to the top of the backlog in their order, or into "
         "`carry_over_to`.",
         request=CloseSerializer,
-        responses={200: SprintSerializer},
+        responses={200: SprintSerializer, **REFUSALS},
     )
     @action(detail=True, methods=["post"])
     def close(self, request: Request, pk: str | None = None) -> Response:
@@ -90,7 +91,7 @@ class SprintViewSet(
     @extend_schema(
         summary="Add a backlog story to the sprint",
         request=SprintStorySerializer,
-        responses={200: StorySerializer},
+        responses={200: StorySerializer, **REFUSALS},
     )
     @action(detail=True, methods=["post"], url_path="add-story")
     def add_story(self, request: Request, pk: str | None = None) -> Response:
@@ -105,7 +106,7 @@ class SprintViewSet(
     @extend_schema(
         summary="Take a story out of the sprint",
         request=SprintStorySerializer,
-        responses={200: StorySerializer},
+        responses={200: StorySerializer, **REFUSALS},
     )
     @action(detail=True, methods=["post"], url_path="remove-story")
     def remove_story(self, request: Request, pk: str | None = None) -> Response:
@@ -127,7 +128,7 @@ class SprintViewSet(
     retrieve=extend_schema(summary="One impediment"),
     create=extend_schema(
         summary="Flag a story as blocked (its team)",
-        responses={201: ImpedimentSerializer},
+        responses={201: ImpedimentSerializer, **REFUSALS},
     ),
 )
 class ImpedimentViewSet(
@@ -157,7 +158,7 @@ class ImpedimentViewSet(
     @extend_schema(
         summary="Resolve an impediment (its team)",
         request=ResolveSerializer,
-        responses={200: ImpedimentSerializer},
+        responses={200: ImpedimentSerializer, **REFUSALS},
     )
     @action(detail=True, methods=["post"])
     def resolve(self, request: Request, pk: str | None = None) -> Response:
