@@ -102,17 +102,21 @@ class World:
         self.user = user
         self.token = token
         self.calls = 0
-        self._ids: dict[str, int | None] = {}
+        self._ids: dict[str, list[int]] = {}
 
     def id_for(self, prefix: str) -> int | None:
-        """The first object the user sees through ``/api/v1/<prefix>/``, via its viewset."""
-        if prefix not in self._ids:
-            self._ids[prefix] = self._first_id(prefix)
-        return self._ids[prefix]
+        """One of the objects the user sees through ``/api/v1/<prefix>/``, in turn.
 
-    def _first_id(self, prefix: str) -> int | None:
+        In turn, so that a sprint action meets the closed, the active and the planned sprint.
+        """
+        if prefix not in self._ids:
+            self._ids[prefix] = self._visible_ids(prefix)
+        ids = self._ids[prefix]
+        return ids[(self.calls // 2) % len(ids)] if ids else None
+
+    def _visible_ids(self, prefix: str) -> list[int]:
         if prefix == "users":
-            return self.user.pk
+            return [self.user.pk]
         for registered, viewset, _basename in router.registry:
             if registered == prefix:
                 view = viewset()
@@ -124,8 +128,8 @@ class World:
                     {},
                     None,
                 )
-                return view.get_queryset().values_list("pk", flat=True).first()
-        return None
+                return list(view.get_queryset().values_list("pk", flat=True)[:10])
+        return []
 
 
 def seed(superuser: User) -> World:
