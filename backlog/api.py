@@ -12,8 +12,9 @@ from drf_spectacular.utils import (
     OpenApiResponse,
     extend_schema,
     extend_schema_view,
+    inline_serializer,
 )
-from rest_framework import mixins, status, viewsets
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.pagination import CursorPagination
 from rest_framework.request import Request
@@ -33,16 +34,15 @@ from backlog.serializers import (
     StoryUpdateSerializer,
     TaskSerializer,
 )
-from products.api import filter_by_product, user_products
+from config.schema import REFUSALS
+from products.api import filter_by_product, query_id, user_products
 
-REFUSALS = {
-    400: OpenApiResponse(description="Invalid input: a message per field."),
-    403: OpenApiResponse(description="Your role may not do this."),
-    404: OpenApiResponse(description="No such object among your products."),
-}
 STALE = OpenApiResponse(
+    response=inline_serializer(
+        "StaleEdit", {"detail": serializers.CharField(), "current": StorySerializer()}
+    ),
     description="Someone changed the story since your `version`: nothing was written; "
-    "`current` holds the story as it is now."
+    "`current` holds the story as it is now.",
 )
 STORY_FILTERS = [
     OpenApiParameter("product", int, description="Only this product's stories, in rank order."),
@@ -65,7 +65,7 @@ class StoryPagination(CursorPagination):
 
     def get_ordering(self, request: Request, queryset: Any, view: Any) -> tuple[str, ...]:
         # Rank is unique within a product: the backlog's order. Across products, creation.
-        return ("rank",) if request.query_params.get("product", "").isdigit() else ("id",)
+        return ("rank",) if query_id(request, "product") is not None else ("id",)
 
 
 @extend_schema_view(
@@ -114,16 +114,15 @@ class StoryViewSet(
         if self.action != "list":
             return stories
         params = self.request.query_params
-        product_id = params.get("product", "")
-        if product_id.isdigit():
-            product = get_object_or_404(user_products(self.request), pk=int(product_id))
+        if (product_id := query_id(self.request, "product")) is not None:
+            product = get_object_or_404(user_products(self.request), pk=product_id)
             stories = BacklogFilterForm(params, product=product).apply(
                 stories.filter(product=product)
             )
         if params.get("backlog") in ("1", "true"):
             stories = stories.filter(sprint__isnull=True)
-        if (sprint := params.get("sprint", "")).isdigit():
-            stories = stories.filter(sprint_id=int(sprint))
+        if (sprint := query_id(self.request, "sprint")) is not None:
+            stories = stories.filter(sprint_id=sprint)
         return stories
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -182,6 +181,7 @@ class StoryViewSet(
 
 @extend_schema_view(
     list=extend_schema(summary="Epics", parameters=[OpenApiParameter("product", int)]),
+    retrieve=extend_schema(summary="One epic"),
     create=extend_schema(
         summary="Create an epic (Product Manager)", responses={201: EpicSerializer, **REFUSALS}
     ),
@@ -222,6 +222,7 @@ class EpicViewSet(
 
 @extend_schema_view(
     list=extend_schema(summary="Releases", parameters=[OpenApiParameter("product", int)]),
+    retrieve=extend_schema(summary="One release"),
     create=extend_schema(
         summary="Create a release (Product Manager)", responses={201: ReleaseSerializer, **REFUSALS}
     ),
@@ -247,6 +248,7 @@ class ReleaseViewSet(
 
 @extend_schema_view(
     list=extend_schema(summary="Tasks", parameters=[OpenApiParameter("story", OpenApiTypes.INT)]),
+    retrieve=extend_schema(summary="One task"),
     create=extend_schema(
         summary="Add a task to a story (its team)", responses={201: TaskSerializer, **REFUSALS}
     ),
@@ -268,8 +270,8 @@ class TaskViewSet(
         tasks = Task.objects.filter(story__product__in=user_products(self.request)).order_by(
             "story_id", "rank"
         )
-        if (story := self.request.query_params.get("story", "")).isdigit():
-            tasks = tasks.filter(story_id=int(story))
+        if (story := query_id(self.request, "story")) is not None:
+            tasks = tasks.filter(story_id=story)
         return tasks
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from drf_spectacular.utils import OpenApiExample, extend_schema_serializer
 from rest_framework import serializers
 
 from backlog.models import POINT_CHOICES, Epic, Release, Story, StoryKind, Task
@@ -7,6 +8,20 @@ from products.models import Product, Status, Team
 from products.serializers import UserScopedRelatedField
 
 
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "A release",
+            value={"id": 1, "product": 1, "name": "2.0", "date": "2027-03-31"},
+            response_only=True,
+        ),
+        OpenApiExample(
+            "A new release",
+            value={"product": 1, "name": "2.1", "date": "2027-06-30"},
+            request_only=True,
+        ),
+    ]
+)
 class ReleaseSerializer(serializers.ModelSerializer):
     product = UserScopedRelatedField(queryset=Product.objects.all(), product_path="pk")
 
@@ -15,6 +30,30 @@ class ReleaseSerializer(serializers.ModelSerializer):
         fields = ["id", "product", "name", "date"]
 
 
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "An epic",
+            value={
+                "id": 3,
+                "product": 1,
+                "title": "Reporting",
+                "description": "",
+                "colour": "#2f6fde",
+                "start_date": "2027-01-04",
+                "target_date": "2027-03-26",
+                "release": 1,
+                "rank": "a1",
+            },
+            response_only=True,
+        ),
+        OpenApiExample(
+            "A new epic",
+            value={"product": 1, "title": "Reporting", "target_date": "2027-03-26"},
+            request_only=True,
+        ),
+    ]
+)
 class EpicSerializer(serializers.ModelSerializer):
     product = UserScopedRelatedField(queryset=Product.objects.all(), product_path="pk")
     release = UserScopedRelatedField(
@@ -37,6 +76,37 @@ class EpicSerializer(serializers.ModelSerializer):
         read_only_fields = ["rank"]
 
 
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "A story",
+            value={
+                "id": 42,
+                "product": 1,
+                "team": 1,
+                "epic": 3,
+                "release": 1,
+                "sprint": None,
+                "kind": "story",
+                "title": "Export the backlog as CSV",
+                "description": "",
+                "acceptance_criteria": "- [ ] One row per story",
+                "points": 5,
+                "status": 1,
+                "rank": "a0V",
+                "ready": True,
+                "assignee": None,
+                "labels": ["reporting"],
+                "version": 3,
+                "created_by": 4,
+                "created_at": "2026-11-02T09:00:00Z",
+                "updated_by": 4,
+                "updated_at": "2026-11-20T10:12:03Z",
+            },
+            response_only=True,
+        ),
+    ]
+)
 class StorySerializer(serializers.ModelSerializer):
     labels = serializers.SlugRelatedField(many=True, read_only=True, slug_field="name")
 
@@ -101,10 +171,40 @@ class MoveSerializer(serializers.Serializer):
     )
 
 
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "Ready",
+            value={"ready": True},
+            request_only=True,
+        ),
+    ]
+)
 class ReadySerializer(serializers.Serializer):
     ready = serializers.BooleanField()
 
 
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "A task",
+            value={
+                "id": 8,
+                "story": 42,
+                "title": "Write the export",
+                "done": False,
+                "assignee": None,
+                "rank": "a0",
+            },
+            response_only=True,
+        ),
+        OpenApiExample(
+            "Tick",
+            value={"done": True},
+            request_only=True,
+        ),
+    ]
+)
 class TaskSerializer(serializers.ModelSerializer):
     story = UserScopedRelatedField(queryset=Story.objects.all())
 

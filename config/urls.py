@@ -5,6 +5,9 @@ from django.urls import include, path
 
 from config.api import urlpatterns as api_urls
 
+# The pages' 404 page, or JSON under /api/.
+handler404 = "config.api.not_found"
+
 urlpatterns = [
     path("", include("products.urls")),
     path("accounts/", include("accounts.urls")),

@@ -8,7 +8,6 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import (
     OpenApiExample,
     OpenApiParameter,
-    OpenApiResponse,
     extend_schema,
     extend_schema_view,
 )
@@ -19,6 +18,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 
+from config.schema import REFUSALS
 from products import invitations, services, workflow
 from products.models import (
     ChecklistItem,
@@ -45,22 +45,36 @@ from products.serializers import (
     TeamSerializer,
 )
 
-REFUSALS = {
-    400: OpenApiResponse(description="Invalid input, or a guard rail: a message per field."),
-    403: OpenApiResponse(description="Your role may not do this (or the product is archived)."),
-    404: OpenApiResponse(description="No such object among your products."),
-}
-
 
 def user_products(request: Request) -> Any:
     return Product.objects.for_user(request.user)
 
 
+# The largest id a bigint column holds: a larger one names no object.
+MAX_ID = 2**63 - 1
+
+
+def query_id(request: Request, name: str) -> int | None:
+    """``?<name>=<id>`` as a number, or None when it is absent or not a number.
+
+    An id past the database's range names no object, so it becomes 0 (ids start at 1):
+    SQLite would overflow on it in a foreign-key lookup. ``str.isdigit`` alone would let
+    "²" through to ``int()``.
+    """
+    value = request.query_params.get(name, "")
+    if not (value.isascii() and value.isdigit()):
+        return None
+    number = int(value)
+    return number if number <= MAX_ID else 0
+
+
+PRODUCT_FILTER = OpenApiParameter("product", int, description="Only this product's.")
+
+
 def filter_by_product(request: Request, queryset: Any, path: str = "product") -> Any:
     """``?product=<id>`` narrows a list; every list is already limited to the user's products."""
-    product = request.query_params.get("product")
-    if product and product.isdigit():
-        queryset = queryset.filter(**{path: int(product)})
+    if (product := query_id(request, "product")) is not None:
+        queryset = queryset.filter(**{path: product})
     return queryset
 
 
@@ -110,6 +124,10 @@ class ProductViewSet(
         return Response(self.get_serializer(product).data)
 
 
+@extend_schema_view(
+    list=extend_schema(summary="Teams of your products", parameters=[PRODUCT_FILTER]),
+    retrieve=extend_schema(summary="One team"),
+)
 class TeamViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = TeamSerializer
 
@@ -119,7 +137,7 @@ class TeamViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="Memberships: who holds which role"),
+    list=extend_schema(summary="Memberships: who holds which role", parameters=[PRODUCT_FILTER]),
     retrieve=extend_schema(summary="One membership"),
     create=extend_schema(
         summary="Give someone with an account a role (Product Manager)",
@@ -195,7 +213,10 @@ def _managed_products(request: Request) -> Any:
 
 
 @extend_schema_view(
-    list=extend_schema(summary="Invitations of the products you manage (Product Manager)"),
+    list=extend_schema(
+        summary="Invitations of the products you manage (Product Manager)",
+        parameters=[PRODUCT_FILTER],
+    ),
     retrieve=extend_schema(summary="One invitation"),
     create=extend_schema(
         summary="Invite someone by e-mail (Product Manager)",
@@ -276,7 +297,9 @@ MOVE_EXAMPLE = OpenApiExample("One place up", value={"direction": "up"}, request
 
 
 @extend_schema_view(
-    list=extend_schema(summary="Workflow statuses, in board order"),
+    list=extend_schema(
+        summary="Workflow statuses (the board's columns), in order", parameters=[PRODUCT_FILTER]
+    ),
     retrieve=extend_schema(summary="One status"),
     create=extend_schema(
         summary="Add a status at the end of the workflow (PM or PO)",
@@ -461,7 +484,8 @@ class EventPagination(CursorPagination):
     list=extend_schema(
         summary="The event log, newest first",
         description="Filter with `?product=`, `?sprint=`, or `?object_type=story&object_id=`.",
-    )
+    ),
+    retrieve=extend_schema(summary="One event"),
 )
 class EventViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = EventSerializer
@@ -473,10 +497,10 @@ class EventViewSet(viewsets.ReadOnlyModelViewSet):
         )
         events = filter_by_product(self.request, events)
         params = self.request.query_params
-        if (sprint := params.get("sprint", "")).isdigit():
-            events = events.filter(sprint_id=int(sprint))
-        if params.get("object_type") and (obj := params.get("object_id", "")).isdigit():
-            events = events.filter(object_type=params["object_type"], object_id=int(obj))
+        if (sprint := query_id(self.request, "sprint")) is not None:
+            events = events.filter(sprint_id=sprint)
+        if params.get("object_type") and (obj := query_id(self.request, "object_id")) is not None:
+            events = events.filter(object_type=params["object_type"], object_id=obj)
         return events
 
 

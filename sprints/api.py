@@ -7,7 +7,6 @@ from typing import Any
 from drf_spectacular.utils import (
     OpenApiExample,
     OpenApiParameter,
-    OpenApiResponse,
     extend_schema,
     extend_schema_view,
 )
@@ -18,7 +17,8 @@ from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 
 from backlog.serializers import StorySerializer
-from products.api import user_products
+from config.schema import REFUSALS
+from products.api import query_id, user_products
 from sprints import services
 from sprints.models import Impediment, Sprint
 from sprints.serializers import (
@@ -29,18 +29,13 @@ from sprints.serializers import (
     SprintStorySerializer,
 )
 
-REFUSALS = {
-    400: OpenApiResponse(description="Invalid input: a message per field."),
-    403: OpenApiResponse(description="Your role may not do this."),
-    404: OpenApiResponse(description="No such object among your products."),
-}
-
 
 @extend_schema_view(
     list=extend_schema(
         summary="Sprints",
         parameters=[OpenApiParameter("team", int), OpenApiParameter("state", str)],
     ),
+    retrieve=extend_schema(summary="One sprint"),
     create=extend_schema(
         summary="Create a sprint of 14 to 28 days (Product Owner, Scrum Master)",
         responses={201: SprintSerializer, **REFUSALS},
@@ -57,8 +52,8 @@ class SprintViewSet(
     def get_queryset(self) -> Any:
         sprints = Sprint.objects.filter(team__product__in=user_products(self.request))
         params = self.request.query_params
-        if (team := params.get("team", "")).isdigit():
-            sprints = sprints.filter(team_id=int(team))
+        if (team := query_id(self.request, "team")) is not None:
+            sprints = sprints.filter(team_id=team)
         if params.get("state"):
             sprints = sprints.filter(state=params["state"])
         return sprints.select_related("team").order_by("team_id", "start_date")
@@ -134,6 +129,7 @@ class SprintViewSet(
         summary="Impediments",
         parameters=[OpenApiParameter("open", bool), OpenApiParameter("team", int)],
     ),
+    retrieve=extend_schema(summary="One impediment"),
     create=extend_schema(
         summary="Flag a story, or the whole team, as blocked (the team's members)",
         responses={201: ImpedimentSerializer, **REFUSALS},
