@@ -1,3 +1,9 @@
+"""The ASGI entry point: Django's pages over HTTP, the live channel over websockets.
+
+Serve it with uvicorn (``uvicorn config.asgi:application --workers 4``); several processes
+share events through Redis when REDIS_URL is set (see the README, "Running in production").
+"""
+
 from __future__ import annotations
 
 import os
@@ -5,4 +11,21 @@ import os
 from django.core.asgi import get_asgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-application = get_asgi_application()
+# Django first: the consumer's imports need the app registry ready.
+django_application = get_asgi_application()
+
+from channels.auth import AuthMiddlewareStack  # noqa: E402
+from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
+from django.urls import path  # noqa: E402
+
+from sprints.consumers import LiveConsumer  # noqa: E402
+
+application = ProtocolTypeRouter(
+    {
+        "http": django_application,
+        "websocket": AllowedHostsOriginValidator(
+            AuthMiddlewareStack(URLRouter([path("ws/live/", LiveConsumer.as_asgi())]))
+        ),
+    }
+)

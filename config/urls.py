@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from config.api import urlpatterns as api_urls
+from config.health import healthz
 
 urlpatterns = [
     path("", include("products.urls")),
@@ -13,4 +14,5 @@ urlpatterns = [
     path("", include("ceremonies.urls")),
     path("admin/", admin.site.urls),
     *api_urls,
+    path("healthz", healthz, name="healthz"),
 ]
