@@ -94,6 +94,7 @@ def live_message(event: Event) -> dict[str, Any]:
         "product_id": event.product_id,
         "team_id": event.team_id,
         "sprint_id": event.sprint_id,
+        "at": event.created_at.isoformat(),
     }
 
 
