@@ -121,16 +121,19 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# Hashed, compressed names need collectstatic: production runs it. STATIC_MANIFEST=false
+# serves the files as they are, from the apps' folders (a server started by the tests or
+# the benchmark with DEBUG off).
+STATIC_MANIFEST = envbool("STATIC_MANIFEST", not DEBUG)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
-        # Hashed, compressed names need collectstatic: production runs it; STATIC_MANIFEST=0
-        # serves the files as they are (a server started by the tests or the benchmark).
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
-        if envbool("STATIC_MANIFEST", not DEBUG)
+        if STATIC_MANIFEST
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
+WHITENOISE_USE_FINDERS = DEBUG or not STATIC_MANIFEST
 
 # Without Redis: one process, its own cache and an in-memory channel layer. With it: every
 # process shares the cache and the live events. REDIS_PREFIX keeps apart several Cadences

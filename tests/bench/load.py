@@ -66,7 +66,8 @@ POS_PER_TEAM = 2
 CARDS_PER_TEAM = 12
 THINK = (0.2, 1.0)
 TIMEOUT = 30.0
-GRACE = 3.0  # after the last action, for the last events to arrive
+QUIET = 2.0  # after the last action, sockets close once no event came for this long
+QUIET_MAX = 60.0
 
 
 def percentile(values: list[float], p: float) -> float | None:
@@ -108,6 +109,10 @@ class Stats:
     moves_ok: int = 0
     error_samples: list[str] = field(default_factory=list)
     received: dict[int, Counter[int]] = field(default_factory=dict)  # socket -> event id counts
+    whole_product: dict[int, bool] = field(default_factory=dict)  # socket -> joined product-
+    sprint_of: dict[int, int] = field(default_factory=dict)  # socket -> its board's sprint
+    last_message: float = 0.0
+    actions_ended: float = 0.0
     delivery: list[float] = field(default_factory=list)
     socket_errors: int = 0
 
@@ -202,7 +207,16 @@ class Load:
     def done(self) -> None:
         self.acting -= 1
         if self.acting == 0:
+            self.stats.actions_ended = time.monotonic()
             self.all_done.set()
+
+    async def quiet(self) -> None:
+        """Wait for the events still on their way: until none came for QUIET seconds."""
+        waited = time.monotonic()
+        while time.monotonic() - waited < QUIET_MAX:
+            if time.monotonic() - max(self.stats.last_message, self.stats.actions_ended) > QUIET:
+                return
+            await asyncio.sleep(0.2)
 
     async def request(
         self, http: httpx.AsyncClient, op: str, method: str, url: str, expect: int, **kw: Any
@@ -235,6 +249,7 @@ class Load:
                 if message.get("type") != "event":
                     continue
                 arrived = time.time()
+                self.stats.last_message = time.monotonic()
                 counts[message["id"]] += 1
                 at = dt.datetime.fromisoformat(message["at"]).timestamp()
                 self.stats.delivery.append((arrived - at) * 1000)
@@ -260,7 +275,13 @@ class Load:
                 self._sample(f"websocket: {type(error).__name__} {error}")
                 self.done()
                 return
-            groups = [f"sprint-{person.sprint_id}", f"product-{self.world.product_id}"]
+            # A developer has the board open (its sprint); a PO the board and the backlog
+            # (the product: every event of it, sprint ones included, heard once).
+            groups = [f"sprint-{person.sprint_id}"]
+            if person.is_po:
+                groups.append(f"product-{self.world.product_id}")
+            self.stats.whole_product[index] = person.is_po
+            self.stats.sprint_of[index] = person.sprint_id
             await socket.send(json.dumps({"type": "join", "groups": groups}))
             joined = json.loads(await asyncio.wait_for(socket.recv(), TIMEOUT))
             assert joined["groups"] == groups, joined
@@ -282,7 +303,7 @@ class Load:
             # Every socket stays open until everyone's last action has been answered.
             self.done()
             await self.all_done.wait()
-            await asyncio.sleep(GRACE)
+            await self.quiet()
             await socket.close()
             await listener
 
@@ -374,12 +395,21 @@ def check(world: World, stats: Stats, base: str, first_event: int) -> dict[str, 
     if move_events > stats.moves_ok:
         failures["events"] = f"{move_events} move events for {stats.moves_ok} accepted moves"
 
-    recorded = set(
+    recorded = dict(
         Event.objects.filter(product_id=world.product_id, pk__gt=first_event).values_list(
-            "pk", flat=True
+            "pk", "sprint_id"
         )
     )
-    missing = sum(len(recorded - set(counts)) for counts in stats.received.values())
+    expected = 0
+    missing = 0
+    for socket, counts in stats.received.items():
+        wanted = {
+            pk
+            for pk, sprint_id in recorded.items()
+            if stats.whole_product[socket] or sprint_id == stats.sprint_of[socket]
+        }
+        expected += len(wanted)
+        missing += len(wanted - set(counts))
     duplicated = sum(
         sum(n - 1 for n in counts.values() if n > 1) for counts in stats.received.values()
     )
@@ -396,7 +426,7 @@ def check(world: World, stats: Stats, base: str, first_event: int) -> dict[str, 
         "move_events": move_events,
         "moves_accepted": stats.moves_ok,
         "moves_without_change": stats.moves_ok - move_events,
-        "deliveries_expected": len(recorded) * len(stats.received),
+        "deliveries_expected": expected,
         "deliveries_missing": missing,
         "deliveries_duplicated": duplicated,
     }
@@ -460,7 +490,7 @@ def main() -> int:
             load = Load(world, server.url, args.duration, stats)
             run_start = time.monotonic()
             asyncio.run(load.run())
-            elapsed = time.monotonic() - run_start - GRACE
+            elapsed = stats.actions_ended - run_start
             checks = check(world, stats, server.url, first_event)
         finally:
             server.stop()
