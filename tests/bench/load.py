@@ -66,8 +66,7 @@ POS_PER_TEAM = 2
 CARDS_PER_TEAM = 12
 THINK = (0.2, 1.0)
 TIMEOUT = 30.0
-QUIET = 2.0  # after the last action, sockets close once no event came for this long
-QUIET_MAX = 60.0
+DRAIN = 60.0  # after the last action, how long the sockets wait for the events on their way
 
 
 def percentile(values: list[float], p: float) -> float | None:
@@ -111,7 +110,6 @@ class Stats:
     received: dict[int, Counter[int]] = field(default_factory=dict)  # socket -> event id counts
     whole_product: dict[int, bool] = field(default_factory=dict)  # socket -> joined product-
     sprint_of: dict[int, int] = field(default_factory=dict)  # socket -> its board's sprint
-    last_message: float = 0.0
     actions_ended: float = 0.0
     delivery: list[float] = field(default_factory=list)
     socket_errors: int = 0
@@ -191,7 +189,11 @@ def seed(users: int) -> World:
 
 
 class Load:
-    def __init__(self, world: World, base: str, duration: float, stats: Stats) -> None:
+    def __init__(
+        self, world: World, base: str, duration: float, stats: Stats, first_event: int
+    ) -> None:
+        self.first_event = first_event
+        self.close_now = asyncio.Event()
         self.world = world
         self.base = base
         self.duration = duration
@@ -202,21 +204,47 @@ class Load:
 
     async def run(self) -> None:
         self.deadline = time.monotonic() + self.duration
-        await asyncio.gather(*(self.person(p, i) for i, p in enumerate(self.world.people)))
+        people = [asyncio.create_task(self.person(p, i)) for i, p in enumerate(self.world.people)]
+        await self.all_done.wait()
+        await self.drain()
+        self.close_now.set()
+        await asyncio.gather(*people)
+
+    def expected(self) -> dict[int, set[int]]:
+        """The events each socket should hear: all of the product's, or its sprint's."""
+        from products.models import Event
+
+        try:
+            recorded = list(
+                Event.objects.filter(
+                    product_id=self.world.product_id, pk__gt=self.first_event
+                ).values_list("pk", "sprint_id")
+            )
+        finally:
+            connection.close()  # this thread's: the database is dropped at the end
+        return {
+            socket: {
+                pk
+                for pk, sprint_id in recorded
+                if self.stats.whole_product[socket] or sprint_id == self.stats.sprint_of[socket]
+            }
+            for socket in self.stats.received
+        }
+
+    async def drain(self) -> None:
+        """Keep the sockets open until every event reached them, or DRAIN seconds."""
+        wanted = await asyncio.to_thread(self.expected)
+        until = time.monotonic() + DRAIN
+        while time.monotonic() < until:
+            if all(ids <= set(self.stats.received[s]) for s, ids in wanted.items()):
+                return
+            await asyncio.sleep(0.2)
 
     def done(self) -> None:
         self.acting -= 1
         if self.acting == 0:
             self.stats.actions_ended = time.monotonic()
             self.all_done.set()
-
-    async def quiet(self) -> None:
-        """Wait for the events still on their way: until none came for QUIET seconds."""
-        waited = time.monotonic()
-        while time.monotonic() - waited < QUIET_MAX:
-            if time.monotonic() - max(self.stats.last_message, self.stats.actions_ended) > QUIET:
-                return
-            await asyncio.sleep(0.2)
 
     async def request(
         self, http: httpx.AsyncClient, op: str, method: str, url: str, expect: int, **kw: Any
@@ -249,7 +277,6 @@ class Load:
                 if message.get("type") != "event":
                     continue
                 arrived = time.time()
-                self.stats.last_message = time.monotonic()
                 counts[message["id"]] += 1
                 at = dt.datetime.fromisoformat(message["at"]).timestamp()
                 self.stats.delivery.append((arrived - at) * 1000)
@@ -302,8 +329,7 @@ class Load:
                     await self.request(http, "load board", "GET", board, 200)
             # Every socket stays open until everyone's last action has been answered.
             self.done()
-            await self.all_done.wait()
-            await self.quiet()
+            await self.close_now.wait()
             await socket.close()
             await listener
 
@@ -487,7 +513,7 @@ def main() -> int:
             server.wait_ready(timeout=60)
             say(f"{args.workers} workers up ({time.monotonic() - started:.1f} s)")
             stats = Stats()
-            load = Load(world, server.url, args.duration, stats)
+            load = Load(world, server.url, args.duration, stats, first_event)
             run_start = time.monotonic()
             asyncio.run(load.run())
             elapsed = stats.actions_ended - run_start
