@@ -101,6 +101,23 @@ def test_the_po_drags_a_card_and_the_developer_sees_it_move_without_reloading(
             SHOTS.mkdir(parents=True, exist_ok=True)
             dev_page.screenshot(path=SHOTS / "live-board-developer.png", full_page=True)
 
+            # While the developer drags a card (Sortable marks it chosen), the PO moves that
+            # very card: it stays under the developer's pointer, and follows once dropped.
+            held = "Card form with validation"
+            dev_card = _column(dev_page, "To do").locator(".board-card", has_text=held)
+            dev_card.evaluate("card => card.classList.add('sortable-chosen')")
+            po_card = _column(po_page, "To do").locator(".board-card", has_text=held)
+            po_card.focus()
+            with po_page.expect_response(lambda r: "/move/" in r.url and r.status == 204):
+                po_page.keyboard.press("Alt+ArrowRight")
+            dev_page.wait_for_timeout(1_500)
+            expect(_column(dev_page, "To do").locator(".card-title")).to_have_text([held])
+            dev_card.evaluate("card => card.classList.remove('sortable-chosen')")
+            expect(_column(dev_page, "In progress").locator(".card-title")).to_contain_text(
+                [held], timeout=3_000
+            )
+            expect(_column(dev_page, "To do").locator(".board-card")).to_have_count(0)
+
             # The PO leaves: the developer's board shows one viewer again.
             po_context.close()
             expect(dev_page.locator("[data-live-viewers] .avatar")).to_have_text(
@@ -114,3 +131,39 @@ def test_the_po_drags_a_card_and_the_developer_sees_it_move_without_reloading(
 
 def _story(sprint: Sprint, title: str) -> int:
     return sprint.stories.get(title=title).pk
+
+
+def test_a_po_reorders_the_backlog_and_the_pm_sees_the_new_order_without_reloading(
+    browser: Browser,
+    browser_context_args: dict[str, Any],
+    transactional_db: None,
+    po: User,
+    pm: User,
+    product: Product,
+    make_story: Any,
+) -> None:
+    for title in ("Export to CSV", "Single sign-on", "Dark mode"):
+        make_story(title=title, team=None)
+    path = f"/p/{product.slug}/backlog/"
+    po_session, pm_session = _session(po), _session(pm)
+    with servers(1) as (server,):
+        po_context, po_page = _open(browser, browser_context_args, server, po_session, path)
+        pm_context, pm_page = _open(browser, browser_context_args, server, pm_session, path)
+        try:
+            rows = pm_page.locator("#backlog-rows .backlog-row a")
+            expect(rows).to_have_text(["Export to CSV", "Single sign-on", "Dark mode"])
+            pm_page.wait_for_function("window.cadenceLive && window.cadenceLive.connected()")
+            pm_page.evaluate("window.notReloaded = true")
+
+            po_page.locator(".backlog-row", has_text="Dark mode").focus()
+            with po_page.expect_response(lambda r: "/move/" in r.url and r.status == 204):
+                po_page.keyboard.press("Alt+Home")
+
+            expect(rows).to_have_text(
+                ["Dark mode", "Export to CSV", "Single sign-on"], timeout=3_000
+            )
+            expect(pm_page.locator("#backlog-rows [data-position]")).to_have_text(["1", "2", "3"])
+            assert pm_page.evaluate("window.notReloaded") is True
+        finally:
+            po_context.close()
+            pm_context.close()
