@@ -7,8 +7,13 @@ share events through Redis when REDIS_URL is set (see the README, "Running in pr
 from __future__ import annotations
 
 import os
+import warnings
 
 from django.core.asgi import get_asgi_application
+
+# WhiteNoise hands Django a file iterator that isn't async; Django reads it in a thread and
+# warns on every static file. The files are small and hashed names are cached for a year.
+warnings.filterwarnings("ignore", "StreamingHttpResponse must consume synchronous iterators")
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 # Django first: the consumer's imports need the app registry ready.

@@ -110,6 +110,7 @@ class Stats:
     received: dict[int, Counter[int]] = field(default_factory=dict)  # socket -> event id counts
     whole_product: dict[int, bool] = field(default_factory=dict)  # socket -> joined product-
     sprint_of: dict[int, int] = field(default_factory=dict)  # socket -> its board's sprint
+    joined_at: dict[int, float] = field(default_factory=dict)  # socket -> when it joined
     actions_ended: float = 0.0
     delivery: list[float] = field(default_factory=list)
     socket_errors: int = 0
@@ -218,18 +219,11 @@ class Load:
             recorded = list(
                 Event.objects.filter(
                     product_id=self.world.product_id, pk__gt=self.first_event
-                ).values_list("pk", "sprint_id")
+                ).values_list("pk", "sprint_id", "created_at")
             )
         finally:
             connection.close()  # this thread's: the database is dropped at the end
-        return {
-            socket: {
-                pk
-                for pk, sprint_id in recorded
-                if self.stats.whole_product[socket] or sprint_id == self.stats.sprint_of[socket]
-            }
-            for socket in self.stats.received
-        }
+        return expected_deliveries(self.stats, recorded)
 
     async def drain(self) -> None:
         """Keep the sockets open until every event reached them, or DRAIN seconds."""
@@ -293,6 +287,7 @@ class Load:
         headers = {"Cookie": f"{settings.SESSION_COOKIE_NAME}={person.session}",
                    "Origin": self.base}  # fmt: skip
         async with httpx.AsyncClient(base_url=self.base, cookies=cookies, timeout=TIMEOUT) as http:
+            opening = time.perf_counter()
             try:
                 socket = await websockets.connect(
                     ws_url, additional_headers=headers, open_timeout=TIMEOUT
@@ -312,6 +307,9 @@ class Load:
             await socket.send(json.dumps({"type": "join", "groups": groups}))
             joined = json.loads(await asyncio.wait_for(socket.recv(), TIMEOUT))
             assert joined["groups"] == groups, joined
+            # Events recorded from now on must reach this socket.
+            self.stats.joined_at[index] = time.time()
+            self.stats.latencies["open websocket"].append((time.perf_counter() - opening) * 1000)
             listener = asyncio.create_task(self.listen(socket, index))
             await self.request(http, "load board", "GET", board, 200)
             csrf = http.cookies.get(settings.CSRF_COOKIE_NAME, "")
@@ -355,6 +353,22 @@ class Load:
                                       data={"after": neighbour}, headers=headers)  # fmt: skip
         if response is not None and response.status_code == 204:
             self.stats.moves_ok += 1
+
+
+def expected_deliveries(
+    stats: Stats, recorded: list[tuple[int, int | None, dt.datetime]]
+) -> dict[int, set[int]]:
+    """The events each socket must hear: those recorded after it joined, of its product
+    (a PO) or its sprint (a developer)."""
+    return {
+        socket: {
+            pk
+            for pk, sprint_id, created_at in recorded
+            if created_at.timestamp() > stats.joined_at[socket]
+            and (stats.whole_product[socket] or sprint_id == stats.sprint_of[socket])
+        }
+        for socket in stats.received
+    }
 
 
 def _daily() -> str | None:
@@ -421,21 +435,14 @@ def check(world: World, stats: Stats, base: str, first_event: int) -> dict[str, 
     if move_events > stats.moves_ok:
         failures["events"] = f"{move_events} move events for {stats.moves_ok} accepted moves"
 
-    recorded = dict(
+    recorded = list(
         Event.objects.filter(product_id=world.product_id, pk__gt=first_event).values_list(
-            "pk", "sprint_id"
+            "pk", "sprint_id", "created_at"
         )
     )
-    expected = 0
-    missing = 0
-    for socket, counts in stats.received.items():
-        wanted = {
-            pk
-            for pk, sprint_id in recorded.items()
-            if stats.whole_product[socket] or sprint_id == stats.sprint_of[socket]
-        }
-        expected += len(wanted)
-        missing += len(wanted - set(counts))
+    wanted = expected_deliveries(stats, recorded)
+    expected = sum(len(ids) for ids in wanted.values())
+    missing = sum(len(ids - set(stats.received[s])) for s, ids in wanted.items())
     duplicated = sum(
         sum(n - 1 for n in counts.values() if n > 1) for counts in stats.received.values()
     )
@@ -525,7 +532,7 @@ def main() -> int:
 
     requests = sum(len(v) for v in stats.latencies.values()) + sum(stats.errors.values())
     operations = {}
-    for op in ("load board", "move card", "reorder backlog"):
+    for op in ("open websocket", "load board", "move card", "reorder backlog"):
         values = stats.latencies.get(op, [])
         operations[op] = {
             "count": len(values),
