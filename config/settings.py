@@ -148,9 +148,12 @@ if REDIS_URL:
             "KEY_PREFIX": REDIS_PREFIX,
         }
     }
+    # Redis pub/sub: an event is published once per group and each process hands it to its
+    # own sockets. The list-based RedisChannelLayer queues one copy per socket in one
+    # capped list per process and dropped events under load (tests/bench/load.py).
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
             "CONFIG": {"hosts": [REDIS_URL], "prefix": f"{REDIS_PREFIX}:asgi"},
         }
     }
