@@ -6,9 +6,10 @@ Builds a product in a throwaway PostgreSQL database (``test_<name>_load``, dropp
 end): one team per 8 users (2 Product Owners and 6 developers each), an active sprint of 12
 cards per team and a backlog. Starts ``uvicorn config.asgi:application --workers N`` with
 DEBUG off and Redis for the channel layer and the cache, then runs U users for --duration
-seconds, each with a websocket open on the live channel (its sprint and its product), who
-load their board, move cards across columns and, the POs, reorder the backlog (think time
-0.2-1 s between actions). The daily entry is skipped until ``ceremonies.services`` has
+seconds. They arrive 20 a second (at most over half the duration), each opens a websocket
+on the live channel (a developer follows its sprint; a PO its sprint and the product),
+then loads the board, moves cards across columns and, the POs, reorders the backlog
+(think time 0.2-1 s between actions). The daily entry is skipped until ``ceremonies.services`` has
 ``write_daily_entry`` (see ``_daily``).
 
 Prints, per operation, the count, errors, 5xx and p50/p95/p99 latency; the throughput;
@@ -194,6 +195,7 @@ class Load:
         self, world: World, base: str, duration: float, stats: Stats, first_event: int
     ) -> None:
         self.first_event = first_event
+        self.ramp = min(duration / 2, len(world.people) / 20)  # 20 arrivals a second
         self.close_now = asyncio.Event()
         self.world = world
         self.base = base
@@ -281,6 +283,8 @@ class Load:
 
     async def person(self, person: Person, index: int) -> None:
         rng = random.Random(index)
+        # People open their boards over the ramp, not all in the same millisecond.
+        await asyncio.sleep(self.ramp * index / len(self.world.people))
         cookies = {settings.SESSION_COOKIE_NAME: person.session}
         board = f"/p/{self.world.slug}/teams/{person.team_slug}/board/"
         ws_url = self.base.replace("http", "ws", 1) + "/ws/live/"
