@@ -15,6 +15,7 @@ files served as they are), on a free port of 127.0.0.1, sharing
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 import socket
@@ -22,10 +23,12 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Coroutine, Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -34,6 +37,30 @@ from django.db import connection
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_REDIS = "redis://127.0.0.1:6379/0"
+# Set by tests/browser/conftest.py for Playwright; a deployment never has it (check --deploy
+# refuses it), so a server started here doesn't either.
+NOT_FOR_SERVERS = {"DJANGO_ALLOW_ASYNC_UNSAFE"}
+
+
+def run_async[T](body: Callable[..., Coroutine[Any, Any, T]], *args: Any) -> T:
+    """Run ``body(*args)`` in an event loop of its own thread.
+
+    Not in the test's thread: after a browser test, Playwright's sync API leaves an event
+    loop running there, where asyncio.run and async_to_sync refuse to start."""
+    outcome: dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            outcome["value"] = asyncio.run(body(*args))
+        except BaseException as error:  # re-raised in the test's thread
+            outcome["error"] = error
+
+    worker = threading.Thread(target=target)
+    worker.start()
+    worker.join()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
 
 
 def redis_url() -> tuple[str, str]:
@@ -75,7 +102,11 @@ def database_url(workdir: Path) -> str:
 
 
 def server_env(*, database: str, redis: str, prefix: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("PYTEST") and k not in NOT_FOR_SERVERS
+    }
     return env | {
         "DATABASE_URL": database,
         "REDIS_URL": redis,

@@ -1,16 +1,16 @@
 """The live channel: who may join which group, what a socket hears after a service commits,
 and who else is on the board.
 
-Async bodies run through async_to_sync; the services run in a worker thread
-(database_sync_to_async), as in a server, so the data must be committed: transactional_db."""
+Async bodies run in an event loop of their own thread (run_async); the services run in a
+worker thread (database_sync_to_async), as in a server, so the data must be committed:
+transactional_db."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 import pytest
-from asgiref.sync import async_to_sync
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
@@ -22,13 +22,14 @@ from backlog import services as backlog_services
 from products.models import Product, Team
 from sprints.consumers import LiveConsumer
 from sprints.models import Sprint, SprintState
+from tests.live.servers import run_async
 from tests.sprints.factories import SprintFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def run(body: Callable[[], Awaitable[None]]) -> None:
-    async_to_sync(body)()
+def run(body: Callable[[], Coroutine[Any, Any, None]]) -> None:
+    run_async(body)
 
 
 async def connect(user: User | None) -> WebsocketCommunicator:

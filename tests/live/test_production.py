@@ -18,6 +18,7 @@ from pytest_django import DjangoAssertNumQueries, Settings
 
 from accounts.models import User
 from config.logs import JsonFormatter
+from tests.live.servers import NOT_FOR_SERVERS
 
 ROOT = Path(__file__).resolve().parents[2]
 PRODUCTION = {
@@ -29,7 +30,12 @@ PRODUCTION = {
 
 
 def _manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    base = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY"}}
+    # As a deployment would have it: without what the test run set for itself.
+    base = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DEBUG", "SECRET_KEY", *NOT_FOR_SERVERS} and not k.startswith("PYTEST")
+    }
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,

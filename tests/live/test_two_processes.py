@@ -20,7 +20,7 @@ from accounts.models import User
 from accounts.services import create_api_token
 from products.models import Product, Team
 from sprints.models import SprintState
-from tests.live.servers import servers
+from tests.live.servers import run_async, servers
 from tests.sprints.factories import SprintFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -60,7 +60,7 @@ def test_a_move_through_one_process_reaches_a_websocket_on_the_other_within_a_se
             return message, time.monotonic() - started
 
     with servers(2) as (a, b):
-        message, elapsed = asyncio.run(body(a, b))
+        message, elapsed = run_async(body, a, b)
 
     assert message["type"] == "event"
     assert message["verb"] == "story.moved"
