@@ -115,6 +115,7 @@ class Stats:
     actions_ended: float = 0.0
     delivery: list[float] = field(default_factory=list)
     socket_errors: int = 0
+    user_errors: int = 0
 
 
 def seed(users: int) -> World:
@@ -282,6 +283,23 @@ class Load:
             pass
 
     async def person(self, person: Person, index: int) -> None:
+        """One user from arrival to leaving; whatever breaks, the others aren't kept waiting."""
+        held: dict[str, Any] = {}
+        try:
+            await self.act(person, index, held)
+        except Exception as error:  # counted and shown: a user that broke is a failure
+            self.stats.user_errors += 1
+            self._sample(f"user {person.username}: {type(error).__name__} {error}")
+        finally:
+            self.done()
+        # Every socket stays open until everyone's last action has been answered.
+        await self.close_now.wait()
+        if "socket" in held:
+            await held["socket"].close()
+        if "listener" in held:
+            await held["listener"]
+
+    async def act(self, person: Person, index: int, held: dict[str, Any]) -> None:
         rng = random.Random(index)
         # People open their boards over the ramp, not all in the same millisecond.
         await asyncio.sleep(self.ramp * index / len(self.world.people))
@@ -299,8 +317,8 @@ class Load:
             except (OSError, websockets.WebSocketException, TimeoutError) as error:
                 self.stats.socket_errors += 1
                 self._sample(f"websocket: {type(error).__name__} {error}")
-                self.done()
                 return
+            held["socket"] = socket
             # A developer has the board open (its sprint); a PO the board and the backlog
             # (the product: every event of it, sprint ones included, heard once).
             groups = [f"sprint-{person.sprint_id}"]
@@ -314,7 +332,7 @@ class Load:
             # Events recorded from now on must reach this socket.
             self.stats.joined_at[index] = time.time()
             self.stats.latencies["open websocket"].append((time.perf_counter() - opening) * 1000)
-            listener = asyncio.create_task(self.listen(socket, index))
+            held["listener"] = asyncio.create_task(self.listen(socket, index))
             await self.request(http, "load board", "GET", board, 200)
             csrf = http.cookies.get(settings.CSRF_COOKIE_NAME, "")
             post = {"X-CSRFToken": csrf, "HX-Request": "true"}
@@ -329,11 +347,6 @@ class Load:
                     await self.move(http, rng, person, post)
                 else:
                     await self.request(http, "load board", "GET", board, 200)
-            # Every socket stays open until everyone's last action has been answered.
-            self.done()
-            await self.close_now.wait()
-            await socket.close()
-            await listener
 
     async def move(
         self, http: httpx.AsyncClient, rng: random.Random, person: Person, headers: dict[str, str]
@@ -455,6 +468,8 @@ def check(world: World, stats: Stats, base: str, first_event: int) -> dict[str, 
             f"{missing} deliveries missing, {duplicated} duplicated, "
             f"{stats.socket_errors} sockets refused"
         )
+    if stats.user_errors:
+        failures["users"] = f"{stats.user_errors} simulated users broke off (see the errors)"
     if sum(stats.server_errors.values()):
         failures["5xx"] = f"{sum(stats.server_errors.values())} answers 5xx"
     return {
