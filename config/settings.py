@@ -98,6 +98,16 @@ DATABASES = {
         conn_max_age=envint("CONN_MAX_AGE", 0),
     )
 }
+# Under ASGI each request in flight holds its own connection: with many users PostgreSQL
+# runs out (max_connections, 100 by default) and answers 500. DATABASE_POOL_SIZE (e.g. 20
+# per process) makes requests wait for one of a bounded pool instead; CONN_MAX_AGE stays 0.
+if envint("DATABASE_POOL_SIZE", 0) and DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": 1,
+        "max_size": envint("DATABASE_POOL_SIZE", 0),
+        "timeout": 30,
+    }
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

@@ -531,6 +531,9 @@ def main() -> int:
             redis=os.environ["REDIS_URL"],
             prefix=f"cadence-load-{uuid.uuid4().hex[:10]}",
         )
+        # As in production (README): a bounded pool per worker, not one connection per
+        # request in flight.
+        env["DATABASE_POOL_SIZE"] = os.environ.get("DATABASE_POOL_SIZE", "20")
         say(f"seeded {world.stories} stories, {len(world.people)} users in "
             f"{len(world.teams)} teams ({time.monotonic() - started:.1f} s); "
             f"starting {args.workers} workers")  # fmt: skip
