@@ -57,7 +57,8 @@ run: venv ## Migrate, load the demo data, serve http://127.0.0.1:8000 (PORT=8123
 	@if command -v msgfmt >/dev/null 2>&1 && [ -d locale ]; then \
 		$(MANAGE) compilemessages --verbosity 0 $(I18N_IGNORE); fi
 	PORT=$(PORT) $(MANAGE) seed_demo
-	$(MANAGE) runserver 127.0.0.1:$(PORT)
+	@# An ASGI server, so the board's live updates (websockets) work in development too.
+	$(VENV)/bin/uvicorn config.asgi:application --host 127.0.0.1 --port $(PORT) --reload
 
 # make exits with 2 whenever a recipe fails; it prints pytest's own code as "Error N".
 test: venv ## Run the whole suite (browser tests skip without Chromium)

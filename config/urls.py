@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from config.api import urlpatterns as api_urls
+from config.health import healthz
 
 # The pages' 404 page, or JSON under /api/.
 handler404 = "config.api.not_found"
@@ -16,4 +17,5 @@ urlpatterns = [
     path("", include("ceremonies.urls")),
     path("admin/", admin.site.urls),
     *api_urls,
+    path("healthz", healthz, name="healthz"),
 ]

@@ -106,19 +106,34 @@ def record(
     return event
 
 
-def publish(event: Event) -> None:
-    layer = get_channel_layer()
-    if layer is None:
-        return
-    message = {
+def live_message(event: Event) -> dict[str, Any]:
+    """What a live viewer receives: enough to know which card or row to fetch again.
+
+    The actor was given to ``record`` as an object, so naming them costs no query."""
+    story_id = event.object_id if event.object_type == "story" else event.after.get("story")
+    actor = event.actor if event.actor_id else None
+    return {
         "type": "cadence.event",
         "id": event.pk,
         "verb": event.verb,
         "object_type": event.object_type,
         "object_id": event.object_id,
+        "story_id": story_id,
+        "status": event.after.get("status"),
         "actor_id": event.actor_id,
-        "after": event.after,
+        "actor": actor.display_name if actor is not None else "",
+        "product_id": event.product_id,
+        "team_id": event.team_id,
+        "sprint_id": event.sprint_id,
+        "at": event.created_at.isoformat(),
     }
+
+
+def publish(event: Event) -> None:
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    message = live_message(event)
     groups = group_names(
         product_id=event.product_id, team_id=event.team_id, sprint_id=event.sprint_id
     )

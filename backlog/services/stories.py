@@ -281,8 +281,10 @@ def move_story(
         before = None  # neighbours moved meanwhile: "after" wins
 
     # Start from the row as it is: the caller's copy may predate a rebalance or another
-    # move, and writing its old key back would reorder the backlog or collide.
-    current = Story.objects.only("rank", "status_id").get(pk=story.pk)
+    # move, and writing its old key back would reorder the backlog or collide. Locked, so
+    # that two moves of one story at once follow each other and the second's event starts
+    # where the first left it (tests/bench/load.py checks the chain).
+    current = Story.objects.select_for_update().only("rank", "status_id").get(pk=story.pk)
     if current.status_id != story.status_id:
         story._state.fields_cache.pop("status", None)
     story.rank, story.status_id = current.rank, current.status_id
