@@ -150,6 +150,10 @@ def _actions(request: HttpRequest, ceremony: Ceremony) -> dict[str, Any]:
     }
 
 
+# The parts of the page live.js redraws when the team's retro events arrive.
+LIVE_PARTS = ("retro-board", "retro-actions")
+
+
 def _context(request: HttpRequest, product: Product, ceremony: Ceremony, **extra: Any) -> dict:
     user = request.user
     context = product_context(request, product) | {
@@ -158,6 +162,8 @@ def _context(request: HttpRequest, product: Product, ceremony: Ceremony, **extra
         "ceremony": ceremony,
         "can_write": access.can(user, Capability.WRITE_DAILY, ceremony),
         "can_facilitate": access.can(user, Capability.SCHEDULE_CEREMONIES, ceremony),
+        "live_url": reverse("ceremonies:retro", args=[product.slug, ceremony.pk])
+        + ("?sort=votes" if "votes" in (request.GET.get("sort"), request.POST.get("sort")) else ""),
         "can_convert": access.can(user, Capability.CONVERT_TO_STORY, ceremony),
         "action_form": ActionForm(team=ceremony.team, auto_id="id_action_%s"),
         "votes_form": VotesForm(initial={"votes_per_member": ceremony.votes_per_member}),
@@ -174,7 +180,11 @@ def _context(request: HttpRequest, product: Product, ceremony: Ceremony, **extra
 @login_required
 def retro(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     product, ceremony = _retro_or_404(request, slug, pk)
-    return render(request, "ceremonies/retro.html", _context(request, product, ceremony))
+    context = _context(request, product, ceremony)
+    # live.js asks for the part an event changed (HX-Target), as the user sees it.
+    if request.htmx and request.htmx.target in LIVE_PARTS:
+        return render(request, f"ceremonies/retro.html#{request.htmx.target}", context)
+    return render(request, "ceremonies/retro.html", context)
 
 
 def _url(request: HttpRequest, product: Product, ceremony: Ceremony, anchor: str) -> str:

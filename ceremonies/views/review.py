@@ -114,6 +114,10 @@ def _stories(ceremony: Ceremony) -> dict[str, Any]:
     }
 
 
+# The parts of the page live.js redraws when the team's events arrive.
+LIVE_PARTS = ("review-stories", "review-feedback")
+
+
 def _context(request: HttpRequest, product: Product, ceremony: Ceremony, **extra: Any) -> dict:
     user = request.user
     sprint = ceremony.sprint
@@ -122,6 +126,7 @@ def _context(request: HttpRequest, product: Product, ceremony: Ceremony, **extra
         "sprint": sprint,
         "ceremony": ceremony,
         "can_accept": access.can(user, Capability.ACCEPT_STORY, ceremony),
+        "live_url": reverse("ceremonies:review", args=[product.slug, ceremony.pk]),
         "can_reject": sprint is not None
         and sprint.state != SprintState.CLOSED
         and access.can(user, Capability.ACCEPT_STORY, ceremony),
@@ -146,7 +151,11 @@ def _context(request: HttpRequest, product: Product, ceremony: Ceremony, **extra
 @login_required
 def review(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     product, ceremony = _review_or_404(request, slug, pk)
-    return render(request, "ceremonies/review.html", _context(request, product, ceremony))
+    context = _context(request, product, ceremony)
+    # live.js asks for the part an event changed (HX-Target).
+    if request.htmx and request.htmx.target in LIVE_PARTS:
+        return render(request, f"ceremonies/review.html#{request.htmx.target}", context)
+    return render(request, "ceremonies/review.html", context)
 
 
 def _answer(

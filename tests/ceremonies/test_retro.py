@@ -550,3 +550,29 @@ def test_the_page_forms_group_edit_and_delete(
     assert post("retro_votes", {"revealed": "1"}) == 200
     retro.refresh_from_db()
     assert (retro.votes_per_member, retro.votes_revealed) == (5, True)
+
+
+# Live updates: live.js asks for the part an event changed.
+
+
+@pytest.mark.parametrize("part", ["retro-board", "retro-actions"])
+def test_the_page_answers_live_js_with_the_part_it_asks_for(
+    client: Client, developer: User, retro: Ceremony, part: str
+) -> None:
+    client.force_login(developer)
+    response = client.get(_url(retro), headers={"HX-Request": "true", "HX-Target": part})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert html.lstrip().startswith("<section") and f'id="{part}"' in html
+    assert "<html" not in html and 'data-live-groups="team-' in html
+
+
+def test_a_live_redraw_keeps_the_dots_hidden_before_the_reveal(
+    client: Client, developer: User, scrum_master: User, retro: Ceremony
+) -> None:
+    card = services.add_retro_card(actor=developer, ceremony=retro, column="well", text="Pairs")
+    services.vote_retro_card(actor=scrum_master, card=card)
+    client.force_login(developer)
+    headers = {"HX-Request": "true", "HX-Target": "retro-board"}
+    html = client.get(_url(retro), headers=headers).content.decode()
+    assert "1 dot cast so far" in html and "1 dot</span>" not in html
