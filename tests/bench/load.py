@@ -3,14 +3,14 @@
     .venv/bin/python tests/bench/load.py [--users 10] [--workers 2] [--duration 10] [--json]
 
 Builds a product in a throwaway PostgreSQL database (``test_<name>_load``, dropped at the
-end): one team per 8 users (2 Product Owners and 6 developers each), an active sprint of 12
+end): one team per 8 users (its Product Owner and 7 developers), an active sprint of 12
 cards per team and a backlog. Starts ``uvicorn config.asgi:application --workers N`` with
 DEBUG off and Redis for the channel layer and the cache, then runs U users for --duration
 seconds. They arrive 20 a second (at most over half the duration), each opens a websocket
 on the live channel (a developer follows its sprint; a PO its sprint and the product),
 then loads the board, moves cards across columns and, the POs, reorders the backlog
-(think time 0.2-1 s between actions). The daily entry is skipped until ``ceremonies.services`` has
-``write_daily_entry`` (see ``_daily``).
+(think time 0.2-1 s between actions), and write their entry of today's daily meeting (when
+today is one of the team's working days).
 
 Prints, per operation, the count, errors, 5xx and p50/p95/p99 latency; the throughput;
 and the live events: how many reached the open sockets, how late (from the event's
@@ -63,7 +63,7 @@ from django.db import connection  # noqa: E402
 from django.db.models import Count  # noqa: E402
 
 TEAM_SIZE = 8
-POS_PER_TEAM = 2
+POS_PER_TEAM = 1  # a team has one Product Owner (a guard rail of the settings)
 CARDS_PER_TEAM = 12
 THINK = (0.2, 1.0)
 TIMEOUT = 30.0
@@ -87,6 +87,7 @@ class Person:
     sprint_id: int
     is_po: bool
     cards: list[int]
+    daily_id: int | None = None
 
 
 @dataclass
@@ -107,6 +108,7 @@ class Stats:
     errors: Counter[str] = field(default_factory=Counter)
     server_errors: Counter[str] = field(default_factory=Counter)
     moves_ok: int = 0
+    daily_writers: set[int] = field(default_factory=set)
     error_samples: list[str] = field(default_factory=list)
     received: dict[int, Counter[int]] = field(default_factory=dict)  # socket -> event id counts
     whole_product: dict[int, bool] = field(default_factory=dict)  # socket -> joined product-
@@ -170,6 +172,16 @@ def seed(users: int) -> World:
                 card_status[story.pk] = story.status_id
             sprints.start_sprint(actor=planner, sprint=sprint)
             teams.append((team.slug, sprint.pk, cards))
+            # Creating the sprint scheduled its ceremonies: today's daily, on a working day.
+            local_today = dt.datetime.now(tz=team.tzinfo).date()
+            daily = next(
+                (
+                    c.pk
+                    for c in sprint.ceremonies.filter(kind="daily", cancelled=False)
+                    if c.starts_at.astimezone(team.tzinfo).date() == local_today
+                ),
+                None,
+            )
             for user, is_po in members:
                 session = SessionStore()
                 session[SESSION_KEY] = str(user.pk)
@@ -178,7 +190,7 @@ def seed(users: int) -> World:
                 session.create()
                 people.append(
                     Person(user.pk, user.username, session.session_key, team.slug, sprint.pk,
-                           is_po, cards)
+                           is_po, cards, daily)
                 )  # fmt: skip
         backlog_ids = [
             backlog.create_story(
@@ -343,7 +355,9 @@ class Load:
                 roll = rng.random()
                 if person.is_po and roll < 0.35:
                     await self.reorder(http, rng, post)
-                elif roll < 0.65:
+                elif 0.35 <= roll < 0.45 and person.daily_id is not None:
+                    await self.daily(http, rng, person, post)
+                elif roll < 0.75:
                     await self.move(http, rng, person, post)
                 else:
                     await self.request(http, "load board", "GET", board, 200)
@@ -360,6 +374,17 @@ class Load:
                                       headers=headers)  # fmt: skip
         if response is not None and response.status_code == 204:
             self.stats.moves_ok += 1
+
+    async def daily(
+        self, http: httpx.AsyncClient, rng: random.Random, person: Person, headers: dict[str, str]
+    ) -> None:
+        # No version: the last word wins, as when one person edits from two tabs.
+        data = {"done": f"Card {rng.randrange(100)}", "doing": "More cards", "blockers": ""}
+        url = f"/p/{self.world.slug}/ceremonies/{person.daily_id}/daily/entry/"
+        response = await self.request(http, "daily entry", "POST", url, 200, data=data,
+                                      headers=headers)  # fmt: skip
+        if response is not None and response.status_code == 200:
+            self.stats.daily_writers.add(person.pk)
 
     async def reorder(
         self, http: httpx.AsyncClient, rng: random.Random, headers: dict[str, str]
@@ -388,14 +413,11 @@ def expected_deliveries(
     }
 
 
-def _daily() -> str | None:
+def _daily(world: World) -> str | None:
     """Why the daily entry is not part of the load, or None when it is."""
-    import ceremonies.services as ceremonies
-
-    if not hasattr(ceremonies, "write_daily_entry"):
-        return "skipped: ceremonies.services.write_daily_entry is not in this branch yet"
-    # The lead enables it: a POST of the daily page's entry form, like "move card" above.
-    return "skipped: the daily entry's endpoint is not wired into this script yet"
+    if all(person.daily_id is None for person in world.people):
+        return "skipped: today is not a working day of the teams, so there is no daily"
+    return None
 
 
 def check(world: World, stats: Stats, base: str, first_event: int) -> dict[str, Any]:
@@ -468,6 +490,18 @@ def check(world: World, stats: Stats, base: str, first_event: int) -> dict[str, 
             f"{missing} deliveries missing, {duplicated} duplicated, "
             f"{stats.socket_errors} sockets refused"
         )
+    from ceremonies.models import DailyEntry
+
+    entries = Counter(
+        DailyEntry.objects.filter(ceremony__team__product_id=world.product_id).values_list(
+            "author_id", flat=True
+        )
+    )
+    if set(entries) != stats.daily_writers or any(n != 1 for n in entries.values()):
+        failures["daily"] = (
+            f"{len(entries)} daily entries for {len(stats.daily_writers)} writers, "
+            f"{sum(n - 1 for n in entries.values())} duplicated"
+        )
     if stats.user_errors:
         failures["users"] = f"{stats.user_errors} simulated users broke off (see the errors)"
     if sum(stats.server_errors.values()):
@@ -478,6 +512,7 @@ def check(world: World, stats: Stats, base: str, first_event: int) -> dict[str, 
         "move_events": move_events,
         "moves_accepted": stats.moves_ok,
         "moves_without_change": stats.moves_ok - move_events,
+        "daily_entries": sum(entries.values()),
         "deliveries_expected": expected,
         "deliveries_missing": missing,
         "deliveries_duplicated": duplicated,
@@ -554,7 +589,7 @@ def main() -> int:
 
     requests = sum(len(v) for v in stats.latencies.values()) + sum(stats.errors.values())
     operations = {}
-    for op in ("open websocket", "load board", "move card", "reorder backlog"):
+    for op in ("open websocket", "load board", "move card", "reorder backlog", "daily entry"):
         values = stats.latencies.get(op, [])
         operations[op] = {
             "count": len(values),
@@ -575,7 +610,7 @@ def main() -> int:
             "requests": requests,
             "throughput_rps": round(requests / elapsed, 1),
             "operations": operations,
-            "daily_entry": _daily(),
+            "daily_entry": _daily(world),
             "live_p50_ms": percentile(stats.delivery, 50),
             "live_p95_ms": percentile(stats.delivery, 95),
             "live_p99_ms": percentile(stats.delivery, 99),
@@ -604,7 +639,8 @@ def _table(r: dict[str, Any]) -> None:
     for op, o in r["operations"].items():
         print(f"{op:<18}{o['count']:>7}{o['per_s']:>8}{o['errors']:>8}{o['5xx']:>5}"
               f"{_ms(o['p50_ms']):>9}{_ms(o['p95_ms']):>9}{_ms(o['p99_ms']):>9}")  # fmt: skip
-    print(f"{'daily entry':<18}{r['daily_entry']}")
+    if r["daily_entry"]:
+        print(f"{'daily entry':<18}{r['daily_entry']}")
     print(f"live events: {r['events_recorded']} recorded, {r['live_deliveries']} deliveries "
           f"(expected {r['deliveries_expected']}, missing {r['deliveries_missing']}, "
           f"duplicated {r['deliveries_duplicated']}); delivery p50 {_ms(r['live_p50_ms'])} ms, "

@@ -1,6 +1,6 @@
 """How the team's iCalendar feed and calendar page behave with a year of ceremonies.
 
-    .venv/bin/python tests/bench/calendar.py [--sprints 26] [--json]
+    .venv/bin/python tests/bench/team_calendar.py [--sprints 26] [--json]
 
 A team plans 26 two-week sprints in a row through the services (create_sprint schedules
 each sprint's ceremonies: about 340 in all, some moved by hand, some cancelled). Measured
@@ -24,9 +24,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-# Replace this script's folder on the path with the repository's: this file's name would
-# otherwise hide the standard library's calendar module, which Django imports.
-sys.path[0] = str(Path(__file__).resolve().parents[2])
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 import django  # noqa: E402
