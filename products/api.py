@@ -11,7 +11,7 @@ from drf_spectacular.utils import (
     extend_schema,
     extend_schema_view,
 )
-from rest_framework import mixins, status, viewsets
+from rest_framework import generics, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.pagination import CursorPagination
 from rest_framework.request import Request
@@ -32,6 +32,7 @@ from products.models import (
 )
 from products.serializers import (
     ChecklistItemSerializer,
+    ChecklistItemUpdateSerializer,
     DirectionSerializer,
     EventSerializer,
     InvitationCreateSerializer,
@@ -275,8 +276,9 @@ class InvitationViewSet(
     def _invitation(self, request: Request, pk: str) -> Invitation:
         # Scoped to the user's products (not only those they manage), so a member without
         # the right gets 403 from the service rather than a 404.
+        # DRF's get_object_or_404: an id that is no number ("null,null") is not found too.
         found = Invitation.objects.filter(product__in=user_products(request))
-        return get_object_or_404(found, pk=pk)
+        return generics.get_object_or_404(found, pk=pk)
 
     @action(detail=True, methods=["post"])
     def resend(self, request: Request, pk: str) -> Response:
@@ -378,8 +380,8 @@ class StatusViewSet(
     def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         current = self.get_object()
         move_to = None
-        if (target := request.query_params.get("move_to", "")).isdigit():
-            move_to = get_object_or_404(self.get_queryset(), pk=int(target))
+        if (target := query_id(request, "move_to")) is not None:
+            move_to = get_object_or_404(self.get_queryset(), pk=target)
         workflow.delete_status(actor=request.user, status=current, move_to=move_to)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -413,6 +415,7 @@ class StatusViewSet(
     ),
     partial_update=extend_schema(
         summary="Edit an item's text or automatic check (PM or PO)",
+        request=ChecklistItemUpdateSerializer,
         responses={200: ChecklistItemSerializer, **REFUSALS},
     ),
     destroy=extend_schema(summary="Remove an item (PM or PO)", responses={204: None, **REFUSALS}),
@@ -451,12 +454,14 @@ class ChecklistItemViewSet(
 
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         item = self.get_object()
-        data = request.data
+        serializer = ChecklistItemUpdateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
         workflow.update_checklist_item(
             actor=request.user,
             item=item,
-            text=str(data.get("text", item.text)),
-            rule=str(data.get("rule", item.rule) or ""),
+            text=data.get("text", item.text),
+            rule=data.get("rule", item.rule),
         )
         return Response(self.get_serializer(item).data)
 

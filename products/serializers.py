@@ -159,8 +159,33 @@ class RoleSerializer(serializers.Serializer):
     role = serializers.ChoiceField(choices=Role.choices)
 
 
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "Pending, sent twice",
+            value={
+                "id": 14,
+                "product": 1,
+                "team": 3,
+                "role": "po",
+                "email": "claire@example.com",
+                "language": "fr",
+                "state": "pending",
+                "created_at": "2027-01-04T09:12:00Z",
+                "expires_at": "2027-01-13T16:40:00Z",
+                "accepted_at": None,
+                "revoked_at": None,
+                "sent_count": 2,
+                "last_sent_at": "2027-01-06T16:40:00Z",
+            },
+            response_only=True,
+        ),
+    ]
+)
 class InvitationSerializer(serializers.ModelSerializer):
-    state = serializers.CharField(read_only=True)
+    state = serializers.ChoiceField(
+        choices=["pending", "accepted", "revoked", "expired"], read_only=True
+    )
 
     class Meta:
         model = Invitation
@@ -224,6 +249,34 @@ class DirectionSerializer(serializers.Serializer):
     direction = serializers.ChoiceField(choices=["up", "down"])
 
 
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "Checked by Cadence",
+            value={
+                "id": 5,
+                "product": 1,
+                "kind": "ready",
+                "text": "Is estimated",
+                "rule": "is_estimated",
+                "position": 2,
+            },
+            response_only=True,
+        ),
+        OpenApiExample(
+            "Ticked by the team",
+            value={
+                "id": 9,
+                "product": 1,
+                "kind": "done",
+                "text": "Code reviewed",
+                "rule": "",
+                "position": 2,
+            },
+            response_only=True,
+        ),
+    ]
+)
 class ChecklistItemSerializer(serializers.ModelSerializer):
     class Meta:
         model = ChecklistItem
@@ -231,6 +284,24 @@ class ChecklistItemSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "position"]
 
     product = UserScopedRelatedField(queryset=Product.objects.all(), product_path="pk")
+
+
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "Let Cadence check it",
+            value={"text": "Has no open blocker", "rule": "no_open_blocker"},
+            request_only=True,
+        ),
+    ]
+)
+class ChecklistItemUpdateSerializer(serializers.Serializer):
+    """A checklist item's text and automatic check; its product and list stay."""
+
+    text = serializers.CharField(max_length=200, required=False)
+    rule = serializers.ChoiceField(
+        choices=ChecklistItem._meta.get_field("rule").choices, required=False, allow_blank=True
+    )
 
 
 @extend_schema_serializer(

@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils.dateparse import parse_date, parse_datetime
 from drf_spectacular.utils import (
@@ -13,7 +15,10 @@ from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiResponse,
     extend_schema,
+    extend_schema_field,
+    extend_schema_serializer,
     extend_schema_view,
+    inline_serializer,
 )
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -23,17 +28,9 @@ from rest_framework.routers import BaseRouter
 
 from ceremonies import services
 from ceremonies.models import Ceremony, CeremonyKind
-from products.api import user_products
+from config.schema import REFUSALS
+from products.api import query_id, user_products
 
-REFUSALS = {
-    400: OpenApiResponse(description="Invalid input: a message per field."),
-    403: OpenApiResponse(description="Your role may not do this."),
-    404: OpenApiResponse(description="No such object among your products."),
-}
-STALE = OpenApiResponse(
-    description="Someone changed the ceremony since your `version`: nothing was written; "
-    "`current` holds the ceremony as it is now."
-)
 KINDS = "One of: " + ", ".join(CeremonyKind.values) + "."
 FILTERS = [
     OpenApiParameter("team", int, description="Only this team's ceremonies."),
@@ -48,7 +45,59 @@ FILTERS = [
 ]
 
 
+@extend_schema_field(
+    {
+        "type": "string",
+        "anyOf": [{"format": "uri"}, {"maxLength": 0}],
+        "description": "The video call's link; empty when there is none.",
+        "example": "https://meet.example.com/falcons-retro",
+    }
+)
+class OptionalURLField(serializers.CharField):
+    """A link that may be empty: "" is no URI, so the schema says either (a URLField's
+    schema would say "format: uri" and an empty link would break it)."""
+
+    def to_internal_value(self, data: Any) -> str:
+        # Not in `validators`: drf-spectacular would turn a URLValidator into "format: uri".
+        value = super().to_internal_value(data)
+        try:
+            URLValidator()(value)
+        except DjangoValidationError as invalid:
+            raise serializers.ValidationError(
+                serializers.URLField.default_error_messages["invalid"]
+            ) from invalid
+        return value
+
+
+CEREMONY = {
+    "id": 12,
+    "team": 1,
+    "sprint": 7,
+    "kind": "retrospective",
+    "title": "",
+    "starts_at": "2027-01-15T14:00:00Z",
+    "ends_at": "2027-01-15T15:30:00Z",
+    "duration_minutes": 90,
+    "location": "Room 4",
+    "video_url": "https://meet.example.com/falcons-retro",
+    "notes": "- Reviews wait too long: pair on them",
+    "cancelled": False,
+    "moved_by_hand": True,
+    "started_at": "2027-01-15T14:02:10Z",
+    "ended_at": "2027-01-15T15:41:00Z",
+    "overrun_minutes": 9,
+    "attendees": [3, 5, 8],
+    "version": 4,
+    "updated_at": "2027-01-15T15:41:00Z",
+    "uid": "ceremony-12@cadence",
+}
+
+
+@extend_schema_serializer(
+    examples=[OpenApiExample("A retrospective, held", value=CEREMONY, response_only=True)]
+)
 class CeremonySerializer(serializers.ModelSerializer):
+    video_url = OptionalURLField(read_only=True)
     ends_at = serializers.DateTimeField(read_only=True)
     uid = serializers.CharField(read_only=True, help_text="The iCalendar UID, for good.")
     # A string, not an enum: the schema's "kind" enum is the story's.
@@ -66,13 +115,32 @@ class CeremonySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+STALE = OpenApiResponse(
+    response=inline_serializer(
+        "StaleCeremony", {"detail": serializers.CharField(), "current": CeremonySerializer()}
+    ),
+    description="Someone changed the ceremony since your `version`: nothing was written; "
+    "`current` holds the ceremony as it is now.",
+    examples=[
+        OpenApiExample(
+            "Moved meanwhile",
+            value={
+                "detail": "Someone else changed this ceremony meanwhile.",
+                "current": CEREMONY | {"version": 5, "starts_at": "2027-01-15T15:00:00Z"},
+            },
+            response_only=True,
+        )
+    ],
+)
+
+
 class CeremonyUpdateSerializer(serializers.Serializer):
     version = serializers.IntegerField(help_text="The version you edited.")
     title = serializers.CharField(max_length=200, required=False, allow_blank=True)
     starts_at = serializers.DateTimeField(required=False)
     duration_minutes = serializers.IntegerField(required=False, min_value=1)
     location = serializers.CharField(max_length=300, required=False, allow_blank=True)
-    video_url = serializers.URLField(max_length=500, required=False, allow_blank=True)
+    video_url = OptionalURLField(max_length=500, required=False, allow_blank=True)
     notes = serializers.CharField(required=False, allow_blank=True, help_text="Markdown.")
 
 
@@ -144,10 +212,10 @@ class CeremonyViewSet(
             .prefetch_related("attendees")
         )
         params = self.request.query_params
-        if (team := params.get("team", "")).isdigit():
-            ceremonies = ceremonies.filter(team_id=int(team))
-        if (sprint := params.get("sprint", "")).isdigit():
-            ceremonies = ceremonies.filter(sprint_id=int(sprint))
+        if (team := query_id(self.request, "team")) is not None:
+            ceremonies = ceremonies.filter(team_id=team)
+        if (sprint := query_id(self.request, "sprint")) is not None:
+            ceremonies = ceremonies.filter(sprint_id=sprint)
         if params.get("kind"):
             ceremonies = ceremonies.filter(kind=params["kind"])
         if start := _moment(params.get("from", "")):

@@ -11,7 +11,9 @@ from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiResponse,
     extend_schema,
+    extend_schema_serializer,
     extend_schema_view,
+    inline_serializer,
 )
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -22,20 +24,50 @@ from rest_framework.routers import BaseRouter
 from backlog.models import Story
 from ceremonies import services
 from ceremonies.models import Ceremony, DailyEntry
-from products.api import user_products
+from config.schema import INVALID, NOT_FOUND, error
+from products.api import query_id, user_products
 from products.serializers import UserScopedRelatedField
 
 REFUSALS = {
     400: OpenApiResponse(
+        response=INVALID.response,
         description="Invalid input, a daily of another day (read-only), or a story outside "
-        "the daily's sprint: a message per field."
+        "the daily's sprint: a message per field.",
+        examples=[
+            OpenApiExample(
+                "Another day's daily",
+                value={
+                    "detail": [
+                        "Entries are written on the day of the meeting; this daily is read-only."
+                    ]
+                },
+                response_only=True,
+            )
+        ],
     ),
-    403: OpenApiResponse(description="Only the team's members write entries, each their own."),
-    404: OpenApiResponse(description="No such daily or entry among your products."),
+    403: error(
+        "Only the team's members write entries, each their own.",
+        "Only its author edits a daily entry.",
+    ),
+    404: NOT_FOUND,
 }
-STALE = {409: OpenApiResponse(description="Stale `version`: the current entry is returned.")}
+ENTRY = {
+    "id": 57,
+    "ceremony": 12,
+    "author": 4,
+    "done": "Payment form",
+    "doing": "Its tests",
+    "blockers": "No sandbox API keys",
+    "finished": False,
+    "version": 2,
+    "created_at": "2027-01-12T08:58:41Z",
+    "updated_at": "2027-01-12T09:31:05Z",
+}
 
 
+@extend_schema_serializer(
+    examples=[OpenApiExample("With a blocker", value=ENTRY, response_only=True)]
+)
 class DailyEntrySerializer(serializers.ModelSerializer):
     ceremony = UserScopedRelatedField(
         queryset=Ceremony.objects.all(),
@@ -79,6 +111,28 @@ class EditSerializer(DailyEntrySerializer):
 class FinishedSerializer(serializers.Serializer):
     ceremony = UserScopedRelatedField(queryset=Ceremony.objects.all(), product_path="team__product")
     finished = serializers.BooleanField()
+
+
+STALE = {
+    409: OpenApiResponse(
+        response=inline_serializer(
+            "StaleDailyEntry",
+            {"detail": serializers.CharField(), "current": DailyEntrySerializer()},
+        ),
+        description="Someone changed the entry since your `version`: nothing was written; "
+        "`current` holds the entry as it is now.",
+        examples=[
+            OpenApiExample(
+                "Edited meanwhile",
+                value={
+                    "detail": "This entry was changed meanwhile; here is what it says now.",
+                    "current": ENTRY | {"version": 3, "doing": "Review"},
+                },
+                response_only=True,
+            )
+        ],
+    )
+}
 
 
 def _stale(entry: DailyEntry, context: dict[str, Any]) -> Response:
@@ -140,8 +194,8 @@ class DailyEntryViewSet(
 
     def get_queryset(self) -> Any:
         entries = DailyEntry.objects.filter(ceremony__team__product__in=user_products(self.request))
-        if (ceremony := self.request.query_params.get("ceremony", "")).isdigit():
-            entries = entries.filter(ceremony_id=int(ceremony))
+        if (ceremony := query_id(self.request, "ceremony")) is not None:
+            entries = entries.filter(ceremony_id=ceremony)
         return entries.order_by("ceremony_id", "created_at", "id")
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -192,7 +246,9 @@ class DailyEntryViewSet(
         summary="Say you are done (or not) in today's daily (team members)",
         request=FinishedSerializer,
         responses={200: DailyEntrySerializer, **REFUSALS},
-        examples=[OpenApiExample("Done", value={"ceremony": 12, "finished": True})],
+        examples=[
+            OpenApiExample("Done", value={"ceremony": 12, "finished": True}, request_only=True)
+        ],
     )
     @action(detail=False, methods=["post"])
     def finished(self, request: Request) -> Response:

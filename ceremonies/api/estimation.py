@@ -13,9 +13,9 @@ from django.db.models import Prefetch
 from drf_spectacular.utils import (
     OpenApiExample,
     OpenApiParameter,
-    OpenApiResponse,
     extend_schema,
     extend_schema_field,
+    extend_schema_serializer,
     extend_schema_view,
 )
 from rest_framework import mixins, serializers, status, viewsets
@@ -27,30 +27,54 @@ from rest_framework.routers import BaseRouter
 from backlog.models import Story
 from ceremonies import services
 from ceremonies.models import Ceremony, EstimationRound, EstimationVote
-from products.api import user_products
+from config.schema import REFUSALS
+from products.api import query_id, user_products
 from products.models import Team
 from products.serializers import UserScopedRelatedField
 
-REFUSALS = {
-    400: OpenApiResponse(description="Invalid input: a message per field."),
-    403: OpenApiResponse(description="Your role may not do this."),
-    404: OpenApiResponse(description="No such object among your products."),
-}
 
-
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "Hidden until the reveal",
+            value={
+                "id": 21,
+                "round": 3,
+                "voter": 4,
+                "voter_name": "Amira Haddad",
+                "card": None,
+                "points": None,
+                "voted_at": "2027-01-13T10:04:52Z",
+            },
+            response_only=True,
+        ),
+        OpenApiExample(
+            "Revealed",
+            value={
+                "id": 21,
+                "round": 3,
+                "voter": 4,
+                "voter_name": "Amira Haddad",
+                "card": "5",
+                "points": 5,
+                "voted_at": "2027-01-13T10:04:52Z",
+            },
+            response_only=True,
+        ),
+    ]
+)
 class VoteSerializer(serializers.ModelSerializer):
     """A vote; ``card`` and ``points`` are null until the round is revealed."""
 
-    round = UserScopedRelatedField(
-        queryset=EstimationRound.objects.all(), product_path="team__product"
-    )
     voter_name = serializers.CharField(source="voter.display_name", read_only=True)
-    card = serializers.CharField(max_length=8, help_text="A card of the product's deck.")
+    card = serializers.CharField(
+        read_only=True, allow_null=True, help_text="The card voted; null until the reveal."
+    )
 
     class Meta:
         model = EstimationVote
         fields = ["id", "round", "voter", "voter_name", "card", "points", "voted_at"]
-        read_only_fields = ["id", "voter", "voter_name", "points", "voted_at"]
+        read_only_fields = fields
 
     def to_representation(self, instance: EstimationVote) -> dict[str, Any]:
         data = super().to_representation(instance)
@@ -59,12 +83,74 @@ class VoteSerializer(serializers.ModelSerializer):
         return data
 
 
+class VoteCreateSerializer(serializers.Serializer):
+    round = UserScopedRelatedField(
+        queryset=EstimationRound.objects.all(), product_path="team__product"
+    )
+    card = serializers.CharField(max_length=8, help_text="A card of the product's deck.")
+
+
+class RevealedVoteSerializer(serializers.Serializer):
+    voter = serializers.IntegerField(source="voter_id")
+    voter_name = serializers.CharField(source="voter.display_name")
+    card = serializers.CharField()
+    points = serializers.IntegerField(allow_null=True, help_text="Null for ? and coffee.")
+
+
+# A deck is a list of [label, points] pairs; points are null for "?" and "coffee".
+DECK = {
+    "type": "array",
+    "description": "The product's cards as [label, points] pairs; points are null for the "
+    'cards that carry none ("?", "coffee").',
+    "items": {
+        "type": "array",
+        "minItems": 2,
+        "maxItems": 2,
+        "items": {"anyOf": [{"type": "string"}, {"type": "integer", "nullable": True}]},
+    },
+    "example": [["1", 1], ["2", 2], ["3", 3], ["5", 5], ["8", 8], ["?", None]],
+}
+
+
 class VoterSerializer(serializers.Serializer):
     voter = serializers.IntegerField(source="voter_id")
     voter_name = serializers.CharField(source="voter.display_name")
     voted_at = serializers.DateTimeField()
 
 
+ROUND = {
+    "id": 3,
+    "team": 1,
+    "ceremony": 7,
+    "story": 42,
+    "state": "revealed",
+    "opened_by": 5,
+    "opened_at": "2027-01-13T10:02:00Z",
+    "revealed_at": "2027-01-13T10:06:30Z",
+    "closed_at": None,
+    "agreed_points": None,
+    "deck": [["1", 1], ["2", 2], ["3", 3], ["5", 5], ["8", 8], ["13", 13], ["?", None]],
+    "voters": [
+        {"voter": 4, "voter_name": "Amira Haddad", "voted_at": "2027-01-13T10:04:52Z"},
+        {"voter": 6, "voter_name": "Tom Berger", "voted_at": "2027-01-13T10:05:40Z"},
+    ],
+    "votes": [
+        {"voter": 4, "voter_name": "Amira Haddad", "card": "5", "points": 5},
+        {"voter": 6, "voter_name": "Tom Berger", "card": "8", "points": 8},
+    ],
+}
+
+
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "Voting: who voted, not what",
+            value=ROUND | {"state": "voting", "revealed_at": None, "votes": None},
+            response_only=True,
+        ),
+        OpenApiExample("Revealed", value=ROUND, response_only=True),
+    ]
+)
 class RoundSerializer(serializers.ModelSerializer):
     team = UserScopedRelatedField(queryset=Team.objects.all())
     story = UserScopedRelatedField(queryset=Story.objects.all())
@@ -89,9 +175,7 @@ class RoundSerializer(serializers.ModelSerializer):
             "state", "opened_by", "opened_at", "revealed_at", "closed_at", "agreed_points",
         ]  # fmt: skip
 
-    @extend_schema_field(
-        serializers.ListField(child=serializers.ListField(child=serializers.CharField()))
-    )
+    @extend_schema_field(DECK)
     def get_deck(self, round: EstimationRound) -> list[list[Any]]:
         return [[label, points] for label, points in round.team.product.estimation_cards()]
 
@@ -99,16 +183,12 @@ class RoundSerializer(serializers.ModelSerializer):
     def get_voters(self, round: EstimationRound) -> list[dict[str, Any]]:
         return VoterSerializer(round.votes.all(), many=True).data
 
-    @extend_schema_field(VoteSerializer(many=True, allow_null=True))
+    @extend_schema_field(RevealedVoteSerializer(many=True, allow_null=True))
     def get_votes(self, round: EstimationRound) -> list[dict[str, Any]] | None:
         """Every vote with its card once revealed; null before."""
         if round.revealed_at is None:
             return None
-        return [
-            {"voter": v.voter_id, "voter_name": v.voter.display_name, "card": v.card,
-             "points": v.points}
-            for v in round.votes.all()
-        ]  # fmt: skip
+        return RevealedVoteSerializer(round.votes.all(), many=True).data
 
 
 class AgreeSerializer(serializers.Serializer):
@@ -162,8 +242,8 @@ class EstimationRoundViewSet(
         rounds = _rounds(self.request)
         params = self.request.query_params
         for name in ("team", "story"):
-            if (value := params.get(name, "")).isdigit():
-                rounds = rounds.filter(**{f"{name}_id": int(value)})
+            if (value := query_id(self.request, name)) is not None:
+                rounds = rounds.filter(**{f"{name}_id": value})
         if params.get("state"):
             rounds = rounds.filter(state=params["state"])
         return _with_votes(rounds).order_by("-opened_at", "-id")
@@ -230,6 +310,7 @@ class EstimationRoundViewSet(
     ),
     create=extend_schema(
         summary="Vote a card, or change your vote while the round is voting (team members)",
+        request=VoteCreateSerializer,
         responses={201: VoteSerializer, **REFUSALS},
         examples=[
             OpenApiExample("Five", value={"round": 3, "card": "5"}, request_only=True),
@@ -246,12 +327,12 @@ class EstimationVoteViewSet(
 
     def get_queryset(self) -> Any:
         votes = EstimationVote.objects.filter(round__in=_rounds(self.request))
-        if (round := self.request.query_params.get("round", "")).isdigit():
-            votes = votes.filter(round_id=int(round))
+        if (round := query_id(self.request, "round")) is not None:
+            votes = votes.filter(round_id=round)
         return votes.select_related("round", "voter").order_by("round_id", "voted_at", "id")
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        data = self.get_serializer(data=request.data)
+        data = VoteCreateSerializer(data=request.data, context=self.get_serializer_context())
         data.is_valid(raise_exception=True)
         vote = services.cast_vote(
             actor=request.user,

@@ -10,8 +10,8 @@ from django.db.models import Count, Q
 from drf_spectacular.utils import (
     OpenApiExample,
     OpenApiParameter,
-    OpenApiResponse,
     extend_schema,
+    extend_schema_serializer,
     extend_schema_view,
 )
 from rest_framework import mixins, serializers, status, viewsets
@@ -24,14 +24,10 @@ from accounts.models import User
 from backlog.serializers import StorySerializer
 from ceremonies import services
 from ceremonies.models import Ceremony, CeremonyKind, RetroAction, RetroCard, RetroVote
-from products.api import user_products
+from config.schema import REFUSALS
+from products.api import query_id, user_products
 from products.serializers import UserScopedRelatedField
 
-REFUSALS = {
-    400: OpenApiResponse(description="Invalid input: a message per field."),
-    403: OpenApiResponse(description="Your role may not do this."),
-    404: OpenApiResponse(description="No such object among your products."),
-}
 CEREMONY_FILTER = OpenApiParameter("ceremony", int, description="Only this retrospective's.")
 
 
@@ -40,14 +36,48 @@ def _retros() -> Any:
 
 
 def _by_ceremony(request: Request, queryset: Any) -> Any:
-    if (ceremony := request.query_params.get("ceremony", "")).isdigit():
-        queryset = queryset.filter(ceremony_id=int(ceremony))
+    if (ceremony := query_id(request, "ceremony")) is not None:
+        queryset = queryset.filter(ceremony_id=ceremony)
     return queryset
 
 
 # Serializers
 
 
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "Before the reveal",
+            value={
+                "id": 31,
+                "ceremony": 12,
+                "column": "improve",
+                "text": "Reviews wait too long",
+                "author": 4,
+                "group": None,
+                "created_at": "2027-01-15T14:12:40Z",
+                "votes": None,
+                "my_votes": 2,
+            },
+            response_only=True,
+        ),
+        OpenApiExample(
+            "Revealed, grouped under card 30",
+            value={
+                "id": 31,
+                "ceremony": 12,
+                "column": "improve",
+                "text": "PRs sit for two days",
+                "author": 5,
+                "group": 30,
+                "created_at": "2027-01-15T14:13:02Z",
+                "votes": 6,
+                "my_votes": 1,
+            },
+            response_only=True,
+        ),
+    ]
+)
 class RetroCardSerializer(serializers.ModelSerializer):
     ceremony = UserScopedRelatedField(queryset=_retros(), product_path="team__product")
     votes = serializers.SerializerMethodField(help_text="Everyone's dots; null until revealed.")
@@ -68,6 +98,15 @@ class RetroCardSerializer(serializers.ModelSerializer):
         return getattr(card, "mine", 0)
 
 
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "Reworded",
+            value={"text": "Reviews wait two days on average"},
+            request_only=True,
+        )
+    ]
+)
 class RetroCardUpdateSerializer(serializers.Serializer):
     text = serializers.CharField(max_length=2000)
     column = serializers.ChoiceField(
@@ -84,6 +123,15 @@ class GroupSerializer(serializers.Serializer):
     )
 
 
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "A dot",
+            value={"id": 88, "card": 31, "created_at": "2027-01-15T14:40:11Z"},
+            response_only=True,
+        )
+    ]
+)
 class RetroVoteSerializer(serializers.ModelSerializer):
     card = UserScopedRelatedField(
         queryset=RetroCard.objects.all(), product_path="ceremony__team__product"
@@ -95,6 +143,27 @@ class RetroVoteSerializer(serializers.ModelSerializer):
         read_only_fields = ["created_at"]
 
 
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "Owned, due next sprint",
+            value={
+                "id": 9,
+                "ceremony": 12,
+                "card": 31,
+                "text": "Pair on reviews",
+                "owner": 4,
+                "due_date": "2027-01-29",
+                "done": False,
+                "done_at": None,
+                "story": None,
+                "created_by": 5,
+                "created_at": "2027-01-15T15:20:00Z",
+            },
+            response_only=True,
+        )
+    ]
+)
 class RetroActionSerializer(serializers.ModelSerializer):
     ceremony = UserScopedRelatedField(queryset=_retros(), product_path="team__product")
     owner = serializers.PrimaryKeyRelatedField(
@@ -249,8 +318,8 @@ class RetroVoteViewSet(
         votes = RetroVote.objects.filter(
             voter=self.request.user, card__ceremony__team__product__in=user_products(self.request)
         )
-        if (ceremony := self.request.query_params.get("ceremony", "")).isdigit():
-            votes = votes.filter(card__ceremony_id=int(ceremony))
+        if (ceremony := query_id(self.request, "ceremony")) is not None:
+            votes = votes.filter(card__ceremony_id=ceremony)
         return votes.order_by("id")
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:

@@ -8,8 +8,8 @@ from typing import Any
 from drf_spectacular.utils import (
     OpenApiExample,
     OpenApiParameter,
-    OpenApiResponse,
     extend_schema,
+    extend_schema_serializer,
     extend_schema_view,
 )
 from rest_framework import mixins, serializers, status, viewsets
@@ -22,16 +22,28 @@ from backlog.models import Story
 from backlog.serializers import StorySerializer
 from ceremonies import services
 from ceremonies.models import Ceremony, CeremonyKind, ReviewFeedback
-from products.api import user_products
+from config.schema import REFUSALS
+from products.api import query_id, user_products
 from products.serializers import UserScopedRelatedField
 
-REFUSALS = {
-    400: OpenApiResponse(description="Invalid input: a message per field."),
-    403: OpenApiResponse(description="Your role may not do this."),
-    404: OpenApiResponse(description="No such object among your products."),
-}
 
-
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "About a story, turned into a story",
+            value={
+                "id": 17,
+                "ceremony": 11,
+                "about": 42,
+                "text": "Can the export include comments?",
+                "author": 9,
+                "created_at": "2027-01-14T10:25:00Z",
+                "story": 61,
+            },
+            response_only=True,
+        )
+    ]
+)
 class ReviewFeedbackSerializer(serializers.ModelSerializer):
     ceremony = UserScopedRelatedField(
         queryset=Ceremony.objects.filter(kind=CeremonyKind.REVIEW), product_path="team__product"
@@ -79,8 +91,8 @@ class ReviewFeedbackViewSet(
         feedback = ReviewFeedback.objects.filter(
             ceremony__team__product__in=user_products(self.request)
         )
-        if (ceremony := self.request.query_params.get("ceremony", "")).isdigit():
-            feedback = feedback.filter(ceremony_id=int(ceremony))
+        if (ceremony := query_id(self.request, "ceremony")) is not None:
+            feedback = feedback.filter(ceremony_id=ceremony)
         return feedback.select_related("ceremony__team").order_by("ceremony_id", "created_at", "id")
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:

@@ -28,6 +28,10 @@ OPERATIONS = operations()
 
 
 def has_example(operation: dict[str, Any]) -> bool:
+    successes = {code for code in operation["responses"] if code.startswith("2")}
+    if successes == {"204"} and "requestBody" not in operation:
+        # A delete: no body either way, so nothing to show but its summary and refusals.
+        return not operation["responses"]["204"].get("content")
     bodies = [operation.get("requestBody", {})] + [
         answer for code, answer in operation["responses"].items() if code.startswith("2")
     ]

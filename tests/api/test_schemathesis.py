@@ -40,6 +40,7 @@ from backlog import services as backlog_services
 from ceremonies import models as ceremonies
 from config.api import router
 from config.wsgi import application
+from products import invitations
 from products import services as product_services
 from products.models import Product, Role, StatusCategory
 from sprints import services as sprint_services
@@ -91,7 +92,11 @@ ID_FIELDS = {
     "user": "users",
     "ceremony": "ceremonies",
     "card": "retro-cards",
+    "under": "retro-cards",
     "round": "estimation-rounds",
+    "about": "stories",
+    "blocker_story": "stories",
+    "move_to": "statuses",
 }
 
 
@@ -215,9 +220,37 @@ def seed(superuser: User) -> World:
     ceremonies.RetroAction.objects.create(
         ceremony=ceremony, card=retro_card, text="Pair daily", created_by=user
     )
-    ceremonies.ReviewFeedback.objects.create(ceremony=ceremony, text="Nice", author=user)
-    estimation = ceremonies.EstimationRound.objects.create(team=team, story=card, opened_by=user)
+    review = ceremonies.Ceremony.objects.create(
+        team=team,
+        sprint=active,
+        kind=ceremonies.CeremonyKind.REVIEW,
+        starts_at=timezone.now(),
+        duration_minutes=120,
+        video_url="https://meet.example.com/falcons-review",
+    )
+    ceremonies.ReviewFeedback.objects.create(
+        ceremony=review, about=card, text="Can the export include comments?", author=user
+    )
+    refinement = ceremonies.Ceremony.objects.create(
+        team=team,
+        sprint=active,
+        kind=ceremonies.CeremonyKind.REFINEMENT,
+        starts_at=timezone.now(),
+        duration_minutes=60,
+    )
+    estimation = ceremonies.EstimationRound.objects.create(
+        team=team, story=card, ceremony=refinement, opened_by=user
+    )
     ceremonies.EstimationVote.objects.create(round=estimation, voter=user, card="5", points=5)
+
+    invitations.invite(
+        actor=user,
+        product=product,
+        email="newcomer@example.com",
+        role=Role.DEVELOPER,
+        team=other,
+        base_url="http://testserver",
+    )
 
     _token, raw = create_api_token(user=user, name="schemathesis")
     return World(user, raw)
@@ -261,6 +294,9 @@ def aim_at_real_objects(case: Any, world: World) -> None:
             case.query[name] = pk if isinstance(value, int) else str(pk)
     if isinstance(case.body, dict):
         for name in list(case.body):
+            # A string is no id: an estimation vote's "card" is a label ("5", "M").
+            if isinstance(case.body[name], str):
+                continue
             if name in ID_FIELDS and (pk := world.id_for(ID_FIELDS[name])) is not None:
                 case.body[name] = pk
 

@@ -236,3 +236,50 @@ def test_the_lists_cost_the_same_queries_whatever_their_size(
     with django_assert_num_queries(2):
         votes = api.get("/api/v1/estimation-votes/").json()
     assert votes["count"] == count * voters
+
+
+# Found by the schemathesis run (tests/api/test_schemathesis.py): answers that broke the
+# schema they document.
+
+
+def test_a_vote_answers_as_documented_before_and_after_the_reveal(
+    api: APIClient, developer: User, po: User, live: EstimationRound
+) -> None:
+    api.force_authenticate(developer)
+    vote = api.post("/api/v1/estimation-votes/", {"round": live.pk, "card": "5"}, format="json")
+    # The card is hidden (null) until the reveal: the schema said a string.
+    assert vote.status_code == 201 and vote.json()["card"] is None
+    services.reveal_round(actor=po, round=live)
+    round = api.get(f"/api/v1/estimation-rounds/{live.pk}/").json()
+    # The deck pairs a label with its points (a number, null for "?"): the schema said strings.
+    assert ["5", 5] in round["deck"] and ["?", None] in round["deck"]
+    # A revealed vote has no id, round nor date: the schema said a whole vote.
+    assert round["votes"] == [
+        {"voter": developer.pk, "voter_name": developer.display_name, "card": "5", "points": 5}
+    ]
+
+
+def test_the_vote_schema_matches_the_answers() -> None:
+    from drf_spectacular.generators import SchemaGenerator
+
+    schemas = SchemaGenerator().get_schema(request=None, public=True)["components"]["schemas"]
+    assert schemas["Vote"]["properties"]["card"]["nullable"] is True
+    assert "card" in schemas["VoteCreateRequest"]["required"]
+    deck = schemas["Round"]["properties"]["deck"]["items"]["items"]
+    assert {"type": "integer", "nullable": True} in deck["anyOf"]
+    revealed = schemas["Round"]["properties"]["votes"]
+    assert "RevealedVote" in str(revealed)
+
+
+@pytest.mark.parametrize("param", ["team", "story"])
+def test_a_filter_id_past_the_databases_range_finds_nothing(
+    api: APIClient, po: User, live: EstimationRound, param: str
+) -> None:
+    # ".isdigit()" let "²" through to int(), and a huge id overflowed SQLite: 500s.
+    api.force_authenticate(po)
+    for value in ("99999999999999999999", "²"):
+        response = api.get("/api/v1/estimation-rounds/", {param: value})
+        assert response.status_code == 200
+    assert (
+        api.get("/api/v1/estimation-rounds/", {param: "99999999999999999999"}).json()["count"] == 0
+    )

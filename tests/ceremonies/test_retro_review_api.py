@@ -240,3 +240,19 @@ def test_dates_are_serialised_as_iso(api: APIClient, developer: User, retro: Cer
     )
     row = as_user(api, developer).get(f"{BASE}/retro-actions/").json()["results"][0]
     assert row["due_date"] == "2026-03-27"
+
+
+# Found by the schemathesis run (tests/api/test_schemathesis.py): "?ceremony=" went through
+# str.isdigit() to int(), so "²" raised ValueError and an id past the database's range
+# overflowed SQLite: two 500s.
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "prefix", ["retro-cards", "retro-votes", "retro-actions", "review-feedback"]
+)
+def test_a_ceremony_filter_that_is_no_id_finds_nothing_or_is_ignored(
+    api: APIClient, developer: User, prefix: str
+) -> None:
+    api.force_authenticate(developer)
+    for value in ("99999999999999999999", "²"):
+        response = api.get(f"{BASE}/{prefix}/", {"ceremony": value})
+        assert response.status_code == 200, (value, response.content)

@@ -172,3 +172,36 @@ def test_settings_lists_cost_the_same_queries_whatever_their_size(
     with django_assert_num_queries(len(small.captured_queries)):
         assert api.get(url).status_code == 200
     assert Invitation.objects.count() == 7
+
+
+# Found by the schemathesis run (tests/api/test_schemathesis.py).
+
+
+def test_an_unknown_automatic_check_is_refused_not_a_crash(
+    api: APIClient, po: Any, product: Product
+) -> None:
+    # The edit passed the raw "rule" to ChecklistRule(): a 500.
+    item = product.checklist.get(text="Is estimated")
+    response = _as(api, po).patch(f"{API}/checklist-items/{item.pk}/", {"rule": "-58800"})
+    assert response.status_code == 400 and "rule" in response.json()
+    response = api.patch(f"{API}/checklist-items/{item.pk}/", {"text": " "}, format="json")
+    assert response.status_code == 400 and "text" in response.json()
+    item.refresh_from_db()
+    assert (item.text, item.rule) == ("Is estimated", "is_estimated")
+
+
+@pytest.mark.parametrize("pk", ["null,null", "abc", "99999999999999999999"])
+def test_an_invitation_id_that_is_no_number_is_not_found(api: APIClient, pm: Any, pk: str) -> None:
+    # resend and revoke looked the id up as given: "null,null" raised ValueError, a 500.
+    for verb in ("resend", "revoke"):
+        assert _as(api, pm).post(f"{API}/invitations/{pk}/{verb}/").status_code == 404
+
+
+def test_a_move_to_that_is_no_id_is_ignored(api: APIClient, po: Any, product: Product) -> None:
+    # "²".isdigit() is true but int("²") raises; a huge id overflowed SQLite: both 500s.
+    status = product.statuses.create(name="QA", category="in_progress", position=9)
+    _as(api, po)
+    assert (
+        api.delete(f"{API}/statuses/{status.pk}/?move_to=99999999999999999999").status_code == 404
+    )
+    assert api.delete(f"{API}/statuses/{status.pk}/?move_to=²").status_code == 204
