@@ -18,7 +18,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
-from products.models import Membership, Product, Role
+from products.models import Membership, Product, Role, Team
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -225,3 +225,11 @@ def roles_in(user: User, product_id: int) -> list[tuple[int | None, str]]:
 def get_product_or_404(user: User | AnonymousUser, slug: str) -> Product:
     """The product with this slug if the user belongs to it; 404 alike for unknown and foreign."""
     return get_object_or_404(Product.objects.for_user(user), slug=slug)  # type: ignore[arg-type]
+
+
+def get_team_or_404(user: User | AnonymousUser, slug: str, team_slug: str) -> tuple[Product, Team]:
+    """The product and its team with these slugs, for a member; 404 alike otherwise."""
+    product = get_product_or_404(user, slug)
+    team = get_object_or_404(Team, product=product, slug=team_slug)
+    team.product = product
+    return product, team

@@ -55,13 +55,6 @@ class TimeboxForm(forms.Form):
     )
 
 
-def _team_or_404(request: HttpRequest, slug: str, team_slug: str) -> tuple[Product, Team]:
-    product = access.get_product_or_404(request.user, slug)
-    team = get_object_or_404(Team, product=product, slug=team_slug)
-    team.product = product
-    return product, team
-
-
 def _week_start(day: dt.date) -> dt.date:
     return day - dt.timedelta(days=day.weekday())
 
@@ -162,7 +155,7 @@ def _calendar_context(
 
 @login_required
 def calendar(request: HttpRequest, slug: str, team_slug: str) -> HttpResponse:
-    product, team = _team_or_404(request, slug, team_slug)
+    product, team = access.get_team_or_404(request.user, slug, team_slug)
     return render(request, "ceremonies/calendar.html", _calendar_context(request, product, team))
 
 
@@ -170,7 +163,7 @@ def calendar(request: HttpRequest, slug: str, team_slug: str) -> HttpResponse:
 @require_POST
 def calendar_settings(request: HttpRequest, slug: str, team_slug: str) -> HttpResponse:
     """The team's timeboxes, for the sprints it plans from now on."""
-    product, team = _team_or_404(request, slug, team_slug)
+    product, team = access.get_team_or_404(request.user, slug, team_slug)
     access.require(request.user, Capability.SCHEDULE_CEREMONIES, team)
     form = TimeboxForm(request.POST)
     if form.is_valid():
@@ -193,7 +186,7 @@ def calendar_settings(request: HttpRequest, slug: str, team_slug: str) -> HttpRe
 @require_POST
 def calendar_token(request: HttpRequest, slug: str, team_slug: str) -> HttpResponse:
     """A new secret address for the team's feed; the old one stops working at once."""
-    product, team = _team_or_404(request, slug, team_slug)
+    product, team = access.get_team_or_404(request.user, slug, team_slug)
     services.regenerate_calendar_token(actor=request.user, team=team)
     return redirect("ceremonies:calendar", slug=product.slug, team_slug=team.slug)
 

@@ -261,8 +261,7 @@ def daily_finished(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @login_required
 def daily_today(request: HttpRequest, slug: str, team_slug: str) -> HttpResponse:
     """Today's daily of the team, or its next one; a page that says so when there is none."""
-    product = access.get_product_or_404(request.user, slug)
-    team = get_object_or_404(Team, product=product, slug=team_slug)
+    product, team = access.get_team_or_404(request.user, slug, team_slug)
     tz = team.tzinfo
     today = timezone.localdate(clock.now(), tz)
     start_of_day = dt.datetime.combine(today, dt.time.min, tzinfo=tz)

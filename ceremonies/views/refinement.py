@@ -38,11 +38,6 @@ SHOW_CLOSED_FOR = dt.timedelta(minutes=30)
 TABLE = "ceremonies/refinement.html#poker-table"
 
 
-def _team_or_404(request: HttpRequest, slug: str, team_slug: str) -> tuple[Product, Team]:
-    product = access.get_product_or_404(request.user, slug)
-    return product, get_object_or_404(Team, product=product, slug=team_slug)
-
-
 def _ceremony(request: HttpRequest, team: Team) -> Ceremony | None:
     pk = request.GET.get("ceremony", "") or request.POST.get("ceremony", "")
     if not pk.isdigit():
@@ -162,7 +157,7 @@ def _page_context(request: HttpRequest, product: Product, team: Team) -> dict[st
 @login_required
 @vary_on_headers("HX-Request")
 def refinement(request: HttpRequest, slug: str, team_slug: str) -> HttpResponse:
-    product, team = _team_or_404(request, slug, team_slug)
+    product, team = access.get_team_or_404(request.user, slug, team_slug)
     if request.htmx and request.htmx.target == "poker-table":
         here = _refinement_url(product, team, _ceremony(request, team))
         context = _table_context(request, product, team, _current_round(team), poll_url=here)
@@ -176,7 +171,7 @@ def refinement(request: HttpRequest, slug: str, team_slug: str) -> HttpResponse:
 @login_required
 @require_POST
 def open_round(request: HttpRequest, slug: str, team_slug: str) -> HttpResponse:
-    product, team = _team_or_404(request, slug, team_slug)
+    product, team = access.get_team_or_404(request.user, slug, team_slug)
     ceremony = _ceremony(request, team)
     story = get_object_or_404(Story, product=product, pk=_int(request.POST.get("story")))
     try:
@@ -191,7 +186,7 @@ def open_round(request: HttpRequest, slug: str, team_slug: str) -> HttpResponse:
 @require_POST
 def mark_ready(request: HttpRequest, slug: str, team_slug: str, pk: int) -> HttpResponse:
     """Mark a story ready; with Definition of Ready items missing, ask once to confirm."""
-    product, team = _team_or_404(request, slug, team_slug)
+    product, team = access.get_team_or_404(request.user, slug, team_slug)
     # Any story of the page's slice, ready already or not: a second click is no error.
     stories = Story.objects.filter(product=product).filter(Q(team=team) | Q(team__isnull=True))
     story = get_object_or_404(stories.select_related("team", "epic"), pk=pk)

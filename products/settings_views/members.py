@@ -16,7 +16,7 @@ from accounts.models import User
 from products import access, invitations, services
 from products.access import Capability
 from products.forms import AcceptForm, InviteForm, RoleForm, TeamForm
-from products.models import PRODUCT_ROLES, TEAM_ROLES, Invitation, Membership, Product, Team
+from products.models import PRODUCT_ROLES, TEAM_ROLES, Invitation, Membership, Product
 from products.settings_views.common import base_url, settings_context
 from products.views import add_service_errors
 
@@ -249,8 +249,7 @@ def teams(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 def team_settings(request: HttpRequest, slug: str, team_slug: str) -> HttpResponse:
-    product = access.get_product_or_404(request.user, slug)
-    team = get_object_or_404(Team, product=product, slug=team_slug)
+    product, team = access.get_team_or_404(request.user, slug, team_slug)
     form = TeamForm.for_team(team)
     status = 200
     if request.method == "POST":
@@ -278,8 +277,7 @@ def team_settings(request: HttpRequest, slug: str, team_slug: str) -> HttpRespon
 @login_required
 @require_POST
 def team_archive(request: HttpRequest, slug: str, team_slug: str) -> HttpResponse:
-    product = access.get_product_or_404(request.user, slug)
-    team = get_object_or_404(Team, product=product, slug=team_slug)
+    product, team = access.get_team_or_404(request.user, slug, team_slug)
     archived = request.POST.get("archived", "1") == "1"
     services.archive_team(actor=request.user, team=team, archived=archived)
     if archived:

@@ -225,11 +225,6 @@ def _board_context(
     }
 
 
-def _team_or_404(request: HttpRequest, slug: str, team_slug: str) -> tuple[Product, Team]:
-    product = access.get_product_or_404(request.user, slug)
-    return product, get_object_or_404(Team, product=product, slug=team_slug)
-
-
 def _page_context(
     request: HttpRequest, product: Product, team: Team, **extra: Any
 ) -> dict[str, Any]:
@@ -250,7 +245,7 @@ def _page_context(
 @login_required
 @vary_on_headers("HX-Request")
 def board(request: HttpRequest, slug: str, team_slug: str) -> HttpResponse:
-    product, team = _team_or_404(request, slug, team_slug)
+    product, team = access.get_team_or_404(request.user, slug, team_slug)
     context = _page_context(request, product, team)
     if request.htmx and request.htmx.target == "board" and context["sprint"]:
         return render(request, "sprints/board.html#board", context)

@@ -31,11 +31,6 @@ SHOW = ("open", "resolved", "all")
 RESOLVED_SHOWN = 200
 
 
-def _team_or_404(request: HttpRequest, slug: str, team_slug: str) -> tuple[Product, Team]:
-    product = access.get_product_or_404(request.user, slug)
-    return product, get_object_or_404(Team, product=product, slug=team_slug)
-
-
 def _url(product: Product, team: Team) -> str:
     return reverse("sprints:impediments", args=[product.slug, team.slug])
 
@@ -87,7 +82,7 @@ def _show(request: HttpRequest) -> str:
 @login_required
 @vary_on_headers("HX-Request")
 def impediments(request: HttpRequest, slug: str, team_slug: str) -> HttpResponse:
-    product, team = _team_or_404(request, slug, team_slug)
+    product, team = access.get_team_or_404(request.user, slug, team_slug)
     context = _context(request, product, team, _show(request))
     if request.htmx and request.htmx.target == "impediment-lists":
         return render(request, "sprints/impediments.html#lists", context)
@@ -98,7 +93,7 @@ def impediments(request: HttpRequest, slug: str, team_slug: str) -> HttpResponse
 @require_POST
 def impediment_resolve(request: HttpRequest, slug: str, team_slug: str, pk: int) -> HttpResponse:
     """Resolve from the impediments page or the daily meeting (``next`` says where to go)."""
-    product, team = _team_or_404(request, slug, team_slug)
+    product, team = access.get_team_or_404(request.user, slug, team_slug)
     impediment = get_object_or_404(
         Impediment.objects.select_related("team__product"), team=team, pk=pk
     )

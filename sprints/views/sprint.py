@@ -98,11 +98,6 @@ def _next_release(product: Product, today: Any) -> dict[str, Any]:
     return {"release": release, "release_epics": mine}
 
 
-def _team_or_404(request: HttpRequest, slug: str, team_slug: str) -> tuple[Product, Team]:
-    product = access.get_product_or_404(request.user, slug)
-    return product, get_object_or_404(Team, product=product, slug=team_slug)
-
-
 def _team_context(
     request: HttpRequest, product: Product, team: Team, form: SprintForm | None = None
 ) -> dict[str, Any]:
@@ -126,14 +121,14 @@ def _team_context(
 
 @login_required
 def team_detail(request: HttpRequest, slug: str, team_slug: str) -> HttpResponse:
-    product, team = _team_or_404(request, slug, team_slug)
+    product, team = access.get_team_or_404(request.user, slug, team_slug)
     return render(request, "sprints/team.html", _team_context(request, product, team))
 
 
 @login_required
 @require_POST
 def sprint_create(request: HttpRequest, slug: str, team_slug: str) -> HttpResponse:
-    product, team = _team_or_404(request, slug, team_slug)
+    product, team = access.get_team_or_404(request.user, slug, team_slug)
     access.require(request.user, Capability.PLAN_SPRINTS, team)
     form = SprintForm(request.POST)
     if form.is_valid():
