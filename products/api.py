@@ -19,7 +19,8 @@ from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 
 from config.schema import REFUSALS
-from products import invitations, services, workflow
+from products import access, invitations, services, workflow
+from products.access import Capability
 from products.models import (
     ChecklistItem,
     Event,
@@ -45,6 +46,7 @@ from products.serializers import (
     StatusWriteSerializer,
     TeamSerializer,
 )
+from products.views import base_url
 
 
 def user_products(request: Request) -> Any:
@@ -205,12 +207,14 @@ class MembershipViewSet(
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-def _managed_products(request: Request) -> Any:
-    """Products whose invitations the user sees: as their PM, or every one as a superuser."""
-    products = user_products(request)
-    if not request.user.is_authenticated or request.user.is_superuser:
-        return products
-    return products.filter(memberships__user=request.user, memberships__role=Role.PM)
+def _managed_products(request: Request) -> list[int]:
+    """Products whose invitations the user sees: those whose members they manage, as the
+    settings page shows them (an archived product's to nobody)."""
+    return [
+        product.pk
+        for product in user_products(request)
+        if access.can(request.user, Capability.MANAGE_TEAMS, product)
+    ]
 
 
 @extend_schema_view(
@@ -262,14 +266,11 @@ class InvitationViewSet(
         found = Invitation.objects.filter(product__in=_managed_products(self.request))
         return filter_by_product(self.request, found.order_by("-id"))
 
-    def _site(self, request: Request) -> str:
-        return request.build_absolute_uri("/").rstrip("/")
-
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         serializer = InvitationCreateSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         invitation, _token = invitations.invite(
-            actor=request.user, base_url=self._site(request), **serializer.validated_data
+            actor=request.user, base_url=base_url(request), **serializer.validated_data
         )
         return Response(InvitationSerializer(invitation).data, status=status.HTTP_201_CREATED)
 
@@ -284,7 +285,7 @@ class InvitationViewSet(
     def resend(self, request: Request, pk: str) -> Response:
         invitation = self._invitation(request, pk)
         invitations.resend_invitation(
-            actor=request.user, invitation=invitation, base_url=self._site(request)
+            actor=request.user, invitation=invitation, base_url=base_url(request)
         )
         return Response(InvitationSerializer(invitation).data)
 

@@ -76,3 +76,8 @@ def vision(request: HttpRequest, slug: str) -> HttpResponse:
         "nav": "vision",
     }
     return render(request, "products/vision.html", context, status=status)
+
+
+def base_url(request: HttpRequest) -> str:
+    """Where links in e-mails point: this site as the inviter reached it."""
+    return request.build_absolute_uri("/").rstrip("/")

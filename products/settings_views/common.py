@@ -19,8 +19,3 @@ def settings_context(request: HttpRequest, product: Product, tab: str) -> dict[s
         "can_edit_product": access.can(request.user, Capability.EDIT_VISION, product),
         "can_archive": access.is_product_manager(request.user, product),
     }
-
-
-def base_url(request: HttpRequest) -> str:
-    """Where links in e-mails point: this site as the inviter reached it."""
-    return request.build_absolute_uri("/").rstrip("/")

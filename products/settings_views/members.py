@@ -17,8 +17,8 @@ from products import access, invitations, services
 from products.access import Capability
 from products.forms import AcceptForm, InviteForm, RoleForm, TeamForm
 from products.models import PRODUCT_ROLES, TEAM_ROLES, Invitation, Membership, Product
-from products.settings_views.common import base_url, settings_context
-from products.views import add_service_errors
+from products.settings_views.common import settings_context
+from products.views import add_service_errors, base_url
 
 
 def _members_context(request: HttpRequest, product: Product, **extra: Any) -> dict[str, Any]:

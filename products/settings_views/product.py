@@ -14,8 +14,8 @@ from products import access, invitations, services
 from products.access import Capability
 from products.forms import NewProductForm, ProductSettingsForm
 from products.models import EstimationScale, Product, Role
-from products.settings_views.common import base_url, settings_context
-from products.views import add_service_errors
+from products.settings_views.common import settings_context
+from products.views import add_service_errors, base_url
 
 
 @login_required

@@ -84,6 +84,21 @@ def test_invitations_are_created_resent_and_revoked(
     assert _as(api, pm).post(f"{API}/invitations/{pk}/revoke/").json()["state"] == "revoked"
 
 
+def test_an_archived_products_invitations_are_listed_as_its_settings_page_shows_them(
+    api: APIClient, pm: Any, product: Product
+) -> None:
+    from products import invitations, services
+
+    invitations.invite(
+        actor=pm, product=product, email="x@example.com", role=Role.STAKEHOLDER, base_url=""
+    )
+    _as(api, pm)
+    assert api.get(f"{API}/invitations/").json()["count"] == 1
+    services.archive_product(actor=pm, product=product)
+    # Archived, nobody manages its members: the settings page hides them, and so does the API.
+    assert api.get(f"{API}/invitations/").json()["count"] == 0
+
+
 def test_the_po_edits_the_workflow_through_the_api(
     api: APIClient, po: Any, developer: Any, product: Product, make_story: Any
 ) -> None:
