@@ -209,6 +209,11 @@ def require(user: User | AnonymousUser, capability: Capability | str, obj: Scope
     raise PermissionDenied(_("Your role does not allow this."))
 
 
+def is_head_of_product(user: User | AnonymousUser) -> bool:
+    """A superuser: sees every product and is the only one to create products."""
+    return bool(user.is_authenticated and user.is_active and user.is_superuser)
+
+
 def is_product_manager(user: User | AnonymousUser, product: Product) -> bool:
     """A PM of the product or a superuser, archived or not: who may archive and unarchive."""
     if not user.is_authenticated or not user.is_active:

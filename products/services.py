@@ -35,7 +35,7 @@ def create_product(
     *, actor: User, name: str, slug: str, vision: str = "", business_case: str = ""
 ) -> Product:
     """Refuses anyone but a superuser (Head of Product)."""
-    if not actor.is_superuser:
+    if not access.is_head_of_product(actor):
         raise PermissionDenied(_("Only the Head of Product creates products."))
     product = Product(name=name, slug=slug, vision=vision, business_case=business_case)
     product.full_clean()

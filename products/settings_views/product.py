@@ -73,7 +73,7 @@ def archive_product(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 def all_products(request: HttpRequest) -> HttpResponse:
     """Every product, for the Head of Product, who creates them here with their first PM."""
-    if not request.user.is_superuser:
+    if not access.is_head_of_product(request.user):
         raise PermissionDenied(_("Only the Head of Product sees every product."))
     form = NewProductForm()
     status = 200
