@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
-from products import access, clock, events
+from products import access, clock, events, services
 from products.access import Capability
 from products.models import (
     INVITATION_DAYS,
@@ -158,6 +158,31 @@ def _check_pending(invitation: Invitation) -> None:
         raise ValidationError(_("This invitation was accepted already."))
     if invitation.revoked_at is not None:
         raise ValidationError(_("This invitation was revoked."))
+
+
+@transaction.atomic
+def create_product_with_manager(
+    *, actor: User, name: str, slug: str, email: str, language: str = "", base_url: str = ""
+) -> tuple[Product, User | None]:
+    """A new product and its first Product Manager: the account with this e-mail at once,
+    else an invitation. Refuses anyone but the Head of Product (``create_product``).
+    Returns the product and the manager, or None when invited."""
+    from accounts.models import User
+
+    product = services.create_product(actor=actor, name=name, slug=slug)
+    existing = User.objects.filter(email__iexact=email, is_active=True).first()
+    if existing is not None:
+        services.add_member(actor=actor, product=product, user=existing, role=Role.PM)
+    else:
+        invite(
+            actor=actor,
+            product=product,
+            email=email,
+            role=Role.PM,
+            language=language,
+            base_url=base_url,
+        )
+    return product, existing
 
 
 @transaction.atomic

@@ -3,17 +3,15 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.models import User
 from products import access, invitations, services
 from products.access import Capability
 from products.forms import NewProductForm, ProductSettingsForm
-from products.models import EstimationScale, Product, Role
+from products.models import EstimationScale, Product
 from products.settings_views.common import settings_context
 from products.views import add_service_errors, base_url
 
@@ -92,26 +90,22 @@ def all_products(request: HttpRequest) -> HttpResponse:
     return render(request, "products/all_products.html", context, status=status)
 
 
-@transaction.atomic
 def _create_with_pm(request: HttpRequest, data: dict[str, str]) -> Product:
-    product = services.create_product(actor=request.user, name=data["name"], slug=data["slug"])
-    existing = User.objects.filter(email__iexact=data["pm_email"], is_active=True).first()
-    if existing is not None:
-        services.add_member(actor=request.user, product=product, user=existing, role=Role.PM)
+    product, manager = invitations.create_product_with_manager(
+        actor=request.user,
+        name=data["name"],
+        slug=data["slug"],
+        email=data["pm_email"],
+        language=data.get("language", ""),
+        base_url=base_url(request),
+    )
+    if manager is not None:
         messages.success(
             request,
             _("%(product)s is created; %(name)s is its Product Manager.")
-            % {"product": product.name, "name": existing.display_name},
+            % {"product": product.name, "name": manager.display_name},
         )
     else:
-        invitations.invite(
-            actor=request.user,
-            product=product,
-            email=data["pm_email"],
-            role=Role.PM,
-            language=data.get("language", ""),
-            base_url=base_url(request),
-        )
         messages.success(
             request,
             _("%(product)s is created; its Product Manager is invited at %(email)s.")
