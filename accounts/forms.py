@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import zoneinfo
 from typing import Any
 
 from django import forms
@@ -11,12 +10,11 @@ from django.contrib.auth.forms import PasswordResetForm
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import AvatarColour
+from accounts.models import AvatarColour, timezone_names
 
 
 def timezone_choices() -> list[tuple[str, str]]:
-    zones = sorted(z for z in zoneinfo.available_timezones() if "/" in z)
-    return [("", _("The site's time zone")), ("UTC", "UTC"), *((z, z) for z in zones)]
+    return [("", _("The site's time zone")), *((z, z) for z in timezone_names())]
 
 
 class ProfileForm(forms.Form):

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import functools
 import zoneinfo
 
 from django.conf import settings
@@ -21,8 +22,20 @@ class AvatarColour(models.TextChoices):
     GREY = "grey", _("Grey")
 
 
+@functools.cache
+def known_timezones() -> frozenset[str]:
+    """The IANA zones this machine knows, read once: listing them walks the tz database."""
+    return frozenset(zoneinfo.available_timezones())
+
+
+@functools.cache
+def timezone_names() -> list[str]:
+    """The zones people pick from: UTC, then the regional ones ("Europe/Paris") in order."""
+    return ["UTC", *sorted(z for z in known_timezones() if "/" in z)]
+
+
 def validate_timezone(value: str) -> None:
-    if value and value not in zoneinfo.available_timezones():
+    if value and value not in known_timezones():
         raise ValidationError(_("%(value)s is not a known time zone."), params={"value": value})
 
 

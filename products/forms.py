@@ -3,13 +3,13 @@ products/services.py, products/workflow.py and products/invitations.py write."""
 
 from __future__ import annotations
 
-import zoneinfo
 from typing import Any
 
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import timezone_names
 from products.models import (
     DEFAULT_TSHIRT_POINTS,
     PRODUCT_ROLES,
@@ -34,7 +34,7 @@ WEEKDAYS = [
 
 
 def timezone_choices() -> list[tuple[str, str]]:
-    return [(z, z) for z in sorted(zoneinfo.available_timezones()) if "/" in z or z == "UTC"]
+    return [(z, z) for z in timezone_names()]
 
 
 class ProductSettingsForm(forms.Form):

@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import known_timezones
 from products import clock
 
 if TYPE_CHECKING:
@@ -101,7 +102,7 @@ def validate_working_days(value: list[int]) -> None:
 
 
 def validate_timezone(value: str) -> None:
-    if value not in zoneinfo.available_timezones():
+    if value not in known_timezones():
         raise ValidationError(_("%(value)s is not a known time zone."), params={"value": value})
 
 
