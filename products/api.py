@@ -169,14 +169,7 @@ class TeamViewSet(viewsets.ReadOnlyModelViewSet):
         responses={204: None, **REFUSALS},
     ),
 )
-class MembershipViewSet(
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-    mixins.DestroyModelMixin,
-    viewsets.GenericViewSet,
-):
+class MembershipViewSet(viewsets.ModelViewSet):
     serializer_class = MembershipSerializer
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
@@ -340,14 +333,7 @@ MOVE_EXAMPLE = OpenApiExample("One place up", value={"direction": "up"}, request
         examples=[MOVE_EXAMPLE],
     ),
 )
-class StatusViewSet(
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-    mixins.DestroyModelMixin,
-    viewsets.GenericViewSet,
-):
+class StatusViewSet(viewsets.ModelViewSet):
     serializer_class = StatusSerializer
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
@@ -427,14 +413,7 @@ class StatusViewSet(
         examples=[MOVE_EXAMPLE],
     ),
 )
-class ChecklistItemViewSet(
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-    mixins.DestroyModelMixin,
-    viewsets.GenericViewSet,
-):
+class ChecklistItemViewSet(viewsets.ModelViewSet):
     serializer_class = ChecklistItemSerializer
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 

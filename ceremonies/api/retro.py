@@ -225,14 +225,7 @@ class RetroActionUpdateSerializer(serializers.Serializer):
         responses={204: None, **REFUSALS},
     ),
 )
-class RetroCardViewSet(
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-    mixins.DestroyModelMixin,
-    viewsets.GenericViewSet,
-):
+class RetroCardViewSet(viewsets.ModelViewSet):
     serializer_class = RetroCardSerializer
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
@@ -361,14 +354,7 @@ class RetroVoteViewSet(
         summary="Delete an action (the team's members)", responses={204: None, **REFUSALS}
     ),
 )
-class RetroActionViewSet(
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-    mixins.DestroyModelMixin,
-    viewsets.GenericViewSet,
-):
+class RetroActionViewSet(viewsets.ModelViewSet):
     serializer_class = RetroActionSerializer
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
