@@ -23,7 +23,7 @@ SYNCED := $(VENV)/.synced
 MANAGE := $(VENV)/bin/python manage.py
 I18N_IGNORE := --ignore=.venv --ignore=.tools --ignore=node_modules --ignore=staticfiles
 
-.PHONY: help venv run test lint check messages compilemessages clean FORCE
+.PHONY: help venv run test lint typecheck check messages compilemessages clean FORCE
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) \
@@ -51,14 +51,14 @@ $(SYNCED): pyproject.toml uv.lock $(PYTHON_RECORD) | $(TOOLS)/.uv-$(UV_VERSION)
 
 venv: $(SYNCED) ## Create or update .venv/ from uv.lock (only when it changed)
 
-run: venv ## Migrate, load the demo data, serve http://127.0.0.1:8000 (PORT=8123 to change)
+run: venv ## Migrate, load the demo data, serve http://127.0.0.1:8000 and run the worker (PORT=8123)
 	$(MANAGE) migrate --noinput
 	@# The .mo files are committed: without gettext the committed ones serve.
 	@if command -v msgfmt >/dev/null 2>&1 && [ -d locale ]; then \
 		$(MANAGE) compilemessages --verbosity 0 $(I18N_IGNORE); fi
 	PORT=$(PORT) $(MANAGE) seed_demo
-	@# An ASGI server, so the board's live updates (websockets) work in development too.
-	$(VENV)/bin/uvicorn config.asgi:application --host 127.0.0.1 --port $(PORT) --reload
+	@# uvicorn (ASGI, for the live board) and the background worker; Ctrl-C stops both.
+	VENV=$(VENV) bin/serve $(PORT)
 
 # make exits with 2 whenever a recipe fails; it prints pytest's own code as "Error N".
 test: venv ## Run the whole suite (browser tests skip without Chromium)
@@ -67,6 +67,9 @@ test: venv ## Run the whole suite (browser tests skip without Chromium)
 lint: venv ## ruff check and ruff format --check
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+
+typecheck: venv ## mypy (django-stubs, strict) over the apps, config and tests
+	$(VENV)/bin/mypy
 
 check: venv ## Django's system checks, and no model change without its migration
 	$(MANAGE) check
@@ -79,7 +82,7 @@ compilemessages: venv ## Compile locale/*/LC_MESSAGES/django.po into the .mo fil
 	$(MANAGE) compilemessages $(I18N_IGNORE)
 
 clean: ## Remove the environments, caches and test artifacts (keeps db.sqlite3)
-	rm -rf $(VENV) $(TOOLS) .pytest_cache .ruff_cache staticfiles screenshots test-results
+	rm -rf $(VENV) $(TOOLS) .pytest_cache .ruff_cache .mypy_cache staticfiles screenshots test-results
 	find . -path ./.git -prune -o -type d -name __pycache__ -prune -exec rm -rf {} +
 
 FORCE:

@@ -9,6 +9,6 @@ from accounts.models import User
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
     fieldsets = (
-        *BaseUserAdmin.fieldsets,
+        *(BaseUserAdmin.fieldsets or ()),
         (None, {"fields": ("language", "avatar_colour", "timezone")}),
     )

@@ -59,6 +59,13 @@ def revoke_api_token(*, user: User, token: ApiToken) -> ApiToken:
     return token
 
 
+def revoke_api_tokens(*, user: User) -> int:
+    """Revokes every active token of the user; returns how many."""
+    return ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+
+
 def _check_password(password: str, user: User) -> None:
     try:
         password_validation.validate_password(password, user)
@@ -113,11 +120,16 @@ def update_profile(
     return user
 
 
+@transaction.atomic
 def change_password(
     *, user: User, old_password: str, new_password1: str, new_password2: str
-) -> User:
+) -> int:
     """Refuses a wrong old password, two different new ones and a weak one (Django's
-    PasswordChangeForm decides); the caller keeps the session with update_session_auth_hash."""
+    PasswordChangeForm decides); the caller keeps the session with update_session_auth_hash
+    (the user's other sessions end: their hash no longer matches).
+
+    Revokes the user's API tokens, always: a new password usually answers a fear that the
+    old one leaked, and a token is a password that never expires. Returns how many."""
     form = PasswordChangeForm(
         user,
         {
@@ -128,4 +140,5 @@ def change_password(
     )
     if not form.is_valid():
         raise ValidationError({field: list(errors) for field, errors in form.errors.items()})
-    return form.save()
+    form.save()
+    return revoke_api_tokens(user=user)

@@ -1,23 +1,82 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.forms import PasswordChangeForm
-from django.core.exceptions import ValidationError
+from django.contrib.auth.forms import PasswordChangeForm, SetPasswordForm
+from django.core.exceptions import BadRequest, ValidationError
+from django.db import transaction
 from django.forms import Form
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import check_for_language
+from django.utils.translation import check_for_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts import services
+from accounts import services, throttle
 from accounts.forms import ProfileForm
-from accounts.models import ApiToken
+from accounts.models import ApiToken, User
+
+
+class SignedInRequest(HttpRequest):
+    """A request behind @login_required, for the type checker: its user is a User. (Views of
+    the other apps use core.web.UserRequest, which accounts, below core, can't import.)"""
+
+    user: User
+
+
+class LoginView(auth_views.LoginView):
+    """Django's, answering 429 once the account or the address has failed too often (the
+    backend counts the failures and refuses too, for every other way in)."""
+
+    template_name = "accounts/login.html"
+    redirect_authenticated_user = True
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        seconds = throttle.wait(throttle.login(request, request.POST.get("username", "")))
+        if seconds:
+            return throttle.refused(request, seconds)
+        return super().post(request, *args, **kwargs)
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's, counting every request per address asked for and per client: each one may
+    send an e-mail."""
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        counters = throttle.password_reset(request, request.POST.get("email", ""))
+        seconds = throttle.wait(counters)
+        if seconds:
+            return throttle.refused(request, seconds)
+        throttle.hit(counters)
+        return super().post(request, *args, **kwargs)
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """Django's; the new password also revokes the user's API tokens (as a change does)."""
+
+    def form_valid(self, form: SetPasswordForm) -> HttpResponse:
+        with transaction.atomic():
+            response = super().form_valid(form)
+            revoked = services.revoke_api_tokens(user=form.user)
+        if revoked:
+            messages.warning(self.request, tokens_revoked_message(revoked))
+        return response
+
+
+def tokens_revoked_message(count: int) -> str:
+    return ngettext(
+        "Your API token was revoked with the old password: create a new one for your scripts.",
+        "Your %(count)d API tokens were revoked with the old password: create new ones for "
+        "your scripts.",
+        count,
+    ) % {"count": count}
 
 
 @require_POST
@@ -44,7 +103,7 @@ def set_language(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def profile(request: HttpRequest) -> HttpResponse:
+def profile(request: SignedInRequest) -> HttpResponse:
     """The user's own page: name, colour, language, time zone, password, and personal API
     tokens (created and revoked here)."""
     new_token = None
@@ -76,19 +135,33 @@ def profile(request: HttpRequest) -> HttpResponse:
             f: request.POST.get(f"password-{f}", "")
             for f in ("old_password", "new_password1", "new_password2")
         }
+        # The old password is a sign-in by another door: counted and refused alike.
+        counters = throttle.login(request, user.get_username())
+        seconds = throttle.wait(counters)
+        if seconds:
+            return throttle.refused(request, seconds)
         try:
-            services.change_password(user=user, **data)
-        except ValidationError:
+            revoked = services.change_password(user=user, **data)
+        except ValidationError as exc:
+            if "old_password" in exc.message_dict:
+                throttle.hit(counters)
             password_form = PasswordChangeForm(user, request.POST, prefix="password")
             password_form.is_valid()
             status = 422
         else:
             update_session_auth_hash(request, user)
             messages.success(request, _("Password changed."))
+            if revoked:
+                messages.warning(request, tokens_revoked_message(revoked))
             return redirect("accounts:profile")
     elif request.method == "POST":
         if "revoke" in request.POST:
-            token = get_object_or_404(ApiToken, pk=request.POST["revoke"], user=request.user)
+            # accounts sits below core, so core.parsing's rule is spelt out here: ASCII
+            # digits within a bigint ("²".isdigit() is true too), else 400.
+            pk = request.POST["revoke"].strip()
+            if not (pk.isascii() and pk.isdigit() and int(pk) < 2**63):
+                raise BadRequest(_("Choose a token from the list."))
+            token = get_object_or_404(ApiToken, pk=int(pk), user=request.user)
             services.revoke_api_token(user=request.user, token=token)
             return redirect("accounts:profile")
         try:

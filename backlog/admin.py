@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib import admin
 
 from backlog.models import Epic, Label, Release, Story, Task
-from products.admin import ReadOnlyAdmin
+from core.admin import ReadOnlyAdmin
 
 
 @admin.register(Story)

@@ -1,4 +1,5 @@
-"""Stories, epics, releases and tasks, for scripts: the same services as the pages."""
+"""Stories, epics, releases, tasks and the workflow's statuses (which hold stories), for
+scripts: the same services as the pages."""
 
 from __future__ import annotations
 
@@ -9,10 +10,8 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiExample,
     OpenApiParameter,
-    OpenApiResponse,
     extend_schema,
     extend_schema_view,
-    inline_serializer,
 )
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -34,16 +33,22 @@ from backlog.serializers import (
     StoryUpdateSerializer,
     TaskSerializer,
 )
-from config.schema import REFUSALS
-from products.api import filter_by_product, query_id, user_products
-
-STALE = OpenApiResponse(
-    response=inline_serializer(
-        "StaleEdit", {"detail": serializers.CharField(), "current": StorySerializer()}
-    ),
-    description="Someone changed the story since your `version`: nothing was written; "
-    "`current` holds the story as it is now.",
+from core.access import Capability
+from core.api import (
+    PRODUCT_FILTER,
+    filter_by_product,
+    query_flag,
+    query_id,
+    require_anywhere,
+    signed_in,
 )
+from core.schema import stale
+from products import workflow
+from products.api import MOVE_EXAMPLE, user_products
+from products.models import Status
+from products.serializers import DirectionSerializer, StatusSerializer, StatusWriteSerializer
+
+STALE = stale("StaleEdit", StorySerializer(), "the story")
 STORY_FILTERS = [
     OpenApiParameter("product", int, description="Only this product's stories, in rank order."),
     OpenApiParameter("backlog", bool, description="Only stories in no sprint."),
@@ -74,7 +79,7 @@ class StoryPagination(CursorPagination):
     create=extend_schema(
         summary="Create a story",
         request=StoryCreateSerializer,
-        responses={201: StorySerializer, **REFUSALS},
+        responses={201: StorySerializer},
         examples=[
             OpenApiExample(
                 "A bug at the top",
@@ -86,7 +91,7 @@ class StoryPagination(CursorPagination):
     partial_update=extend_schema(
         summary="Edit a story (send the version you edited)",
         request=StoryUpdateSerializer,
-        responses={200: StorySerializer, 409: STALE, **REFUSALS},
+        responses={200: StorySerializer, 409: STALE},
         examples=[
             OpenApiExample(
                 "Estimate",
@@ -116,19 +121,25 @@ class StoryViewSet(
         params = self.request.query_params
         if (product_id := query_id(self.request, "product")) is not None:
             product = get_object_or_404(user_products(self.request), pk=product_id)
-            stories = BacklogFilterForm(params, product=product).apply(
-                stories.filter(product=product)
-            )
-        if params.get("backlog") in ("1", "true"):
+            filters = BacklogFilterForm(params, product=product)
+            # The page ignores a filter value it doesn't know; the API refuses it, so that a
+            # script never takes the unfiltered list for the filtered one.
+            if not filters.is_valid():
+                raise serializers.ValidationError(
+                    {name: [str(m) for m in messages] for name, messages in filters.errors.items()}
+                )
+            stories = filters.apply(stories.filter(product=product))
+        if query_flag(self.request, "backlog"):
             stories = stories.filter(sprint__isnull=True)
         if (sprint := query_id(self.request, "sprint")) is not None:
             stories = stories.filter(sprint_id=sprint)
         return stories
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        require_anywhere(request, Capability.CREATE_STORY)
         data = StoryCreateSerializer(data=request.data, context=self.get_serializer_context())
         data.is_valid(raise_exception=True)
-        story = services.create_story(actor=request.user, **data.validated_data)
+        story = services.create_story(actor=signed_in(request), **data.validated_data)
         return Response(StorySerializer(story).data, status=status.HTTP_201_CREATED)
 
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -137,7 +148,9 @@ class StoryViewSet(
         data.is_valid(raise_exception=True)
         changes = dict(data.validated_data)
         version = changes.pop("version")
-        story = services.update_story(actor=request.user, story=story, version=version, **changes)
+        story = services.update_story(
+            actor=signed_in(request), story=story, version=version, **changes
+        )
         return Response(StorySerializer(story).data)
 
     @extend_schema(
@@ -145,7 +158,7 @@ class StoryViewSet(
         description="The server computes the rank from the neighbour you name; a move writes "
         "the story and one event, whatever the backlog's size.",
         request=MoveSerializer,
-        responses={200: StorySerializer, **REFUSALS},
+        responses={200: StorySerializer},
         examples=[
             OpenApiExample("After another story", value={"after": 42}, request_only=True),
             OpenApiExample(
@@ -158,15 +171,16 @@ class StoryViewSet(
     @action(detail=True, methods=["post"])
     def move(self, request: Request, pk: str | None = None) -> Response:
         story = self.get_object()
-        data = MoveSerializer(data=request.data, context=self.get_serializer_context())
+        context = {**self.get_serializer_context(), "story": story}
+        data = MoveSerializer(data=request.data, context=context)
         data.is_valid(raise_exception=True)
-        story = services.move_story(actor=request.user, story=story, **data.validated_data)
+        story = services.move_story(actor=signed_in(request), story=story, **data.validated_data)
         return Response(StorySerializer(Story.objects.get(pk=story.pk)).data)
 
     @extend_schema(
         summary="Mark a story ready, or not ready (its team's Product Owner)",
         request=ReadySerializer,
-        responses={200: StorySerializer, **REFUSALS},
+        responses={200: StorySerializer},
     )
     @action(detail=True, methods=["post"])
     def ready(self, request: Request, pk: str | None = None) -> Response:
@@ -174,7 +188,7 @@ class StoryViewSet(
         data = ReadySerializer(data=request.data)
         data.is_valid(raise_exception=True)
         story = services.set_story_ready(
-            actor=request.user, story=story, ready=data.validated_data["ready"]
+            actor=signed_in(request), story=story, ready=data.validated_data["ready"]
         )
         return Response(StorySerializer(story).data)
 
@@ -183,10 +197,10 @@ class StoryViewSet(
     list=extend_schema(summary="Epics", parameters=[OpenApiParameter("product", int)]),
     retrieve=extend_schema(summary="One epic"),
     create=extend_schema(
-        summary="Create an epic (Product Manager)", responses={201: EpicSerializer, **REFUSALS}
+        summary="Create an epic (Product Manager)", responses={201: EpicSerializer}
     ),
     partial_update=extend_schema(
-        summary="Edit an epic (Product Manager)", responses={200: EpicSerializer, **REFUSALS}
+        summary="Edit an epic (Product Manager)", responses={200: EpicSerializer}
     ),
 )
 class EpicViewSet(
@@ -206,9 +220,10 @@ class EpicViewSet(
         return filter_by_product(self.request, epics)
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        require_anywhere(request, Capability.EDIT_EPICS)
         data = self.get_serializer(data=request.data)
         data.is_valid(raise_exception=True)
-        epic = services.create_epic(actor=request.user, **data.validated_data)
+        epic = services.create_epic(actor=signed_in(request), **data.validated_data)
         return Response(self.get_serializer(epic).data, status=status.HTTP_201_CREATED)
 
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -216,7 +231,7 @@ class EpicViewSet(
         data = self.get_serializer(epic, data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         changes = {k: v for k, v in data.validated_data.items() if k != "product"}
-        epic = services.update_epic(actor=request.user, epic=epic, **changes)
+        epic = services.update_epic(actor=signed_in(request), epic=epic, **changes)
         return Response(self.get_serializer(epic).data)
 
 
@@ -224,7 +239,7 @@ class EpicViewSet(
     list=extend_schema(summary="Releases", parameters=[OpenApiParameter("product", int)]),
     retrieve=extend_schema(summary="One release"),
     create=extend_schema(
-        summary="Create a release (Product Manager)", responses={201: ReleaseSerializer, **REFUSALS}
+        summary="Create a release (Product Manager)", responses={201: ReleaseSerializer}
     ),
 )
 class ReleaseViewSet(
@@ -240,9 +255,10 @@ class ReleaseViewSet(
         return filter_by_product(self.request, releases)
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        require_anywhere(request, Capability.EDIT_EPICS)
         data = self.get_serializer(data=request.data)
         data.is_valid(raise_exception=True)
-        release = services.create_release(actor=request.user, **data.validated_data)
+        release = services.create_release(actor=signed_in(request), **data.validated_data)
         return Response(self.get_serializer(release).data, status=status.HTTP_201_CREATED)
 
 
@@ -250,10 +266,10 @@ class ReleaseViewSet(
     list=extend_schema(summary="Tasks", parameters=[OpenApiParameter("story", OpenApiTypes.INT)]),
     retrieve=extend_schema(summary="One task"),
     create=extend_schema(
-        summary="Add a task to a story (its team)", responses={201: TaskSerializer, **REFUSALS}
+        summary="Add a task to a story (its team)", responses={201: TaskSerializer}
     ),
     partial_update=extend_schema(
-        summary="Tick or untick a task (its team)", responses={200: TaskSerializer, **REFUSALS}
+        summary="Tick or untick a task (its team)", responses={200: TaskSerializer}
     ),
 )
 class TaskViewSet(
@@ -275,10 +291,11 @@ class TaskViewSet(
         return tasks
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        require_anywhere(request, Capability.MOVE_CARDS)
         data = self.get_serializer(data=request.data)
         data.is_valid(raise_exception=True)
         task = services.add_task(
-            actor=request.user,
+            actor=signed_in(request),
             story=data.validated_data["story"],
             title=data.validated_data["title"],
         )
@@ -290,13 +307,106 @@ class TaskViewSet(
         data.is_valid(raise_exception=True)
         if "done" in data.validated_data:
             task = services.set_task_done(
-                actor=request.user, task=task, done=data.validated_data["done"]
+                actor=signed_in(request), task=task, done=data.validated_data["done"]
             )
         return Response(self.get_serializer(task).data)
 
 
+@extend_schema_view(
+    list=extend_schema(
+        summary="Workflow statuses (the board's columns), in order", parameters=[PRODUCT_FILTER]
+    ),
+    retrieve=extend_schema(summary="One status"),
+    create=extend_schema(
+        summary="Add a status at the end of the workflow (PM or PO)",
+        request=StatusWriteSerializer,
+        responses={201: StatusSerializer},
+        examples=[
+            OpenApiExample(
+                "A QA column limited to 3",
+                value={"product": 1, "name": "QA", "category": "in_progress", "wip_limit": 3},
+                request_only=True,
+            )
+        ],
+    ),
+    partial_update=extend_schema(
+        summary="Rename a status, change its category or WIP limit (PM or PO)",
+        request=StatusWriteSerializer,
+        responses={200: StatusSerializer},
+    ),
+    destroy=extend_schema(
+        summary="Delete a status, moving its stories (PM or PO)",
+        parameters=[
+            OpenApiParameter(
+                "move_to",
+                int,
+                description="Required when stories hold the status: another status of the "
+                "product; each story's move is recorded.",
+            )
+        ],
+        responses={204: None},
+    ),
+    move=extend_schema(
+        summary="Move a status one place up (left) or down (right) (PM or PO)",
+        request=DirectionSerializer,
+        responses={200: StatusSerializer},
+        examples=[MOVE_EXAMPLE],
+    ),
+)
+class StatusViewSet(viewsets.ModelViewSet):
+    serializer_class = StatusSerializer
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    def get_queryset(self) -> Any:
+        statuses = Status.objects.filter(product__in=user_products(self.request))
+        statuses = statuses.select_related("product")
+        return filter_by_product(self.request, statuses.order_by("product_id", "position", "id"))
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        require_anywhere(request, Capability.EDIT_WORKFLOW)
+        serializer = StatusWriteSerializer(data=request.data, context={"request": request})
+        serializer.is_valid(raise_exception=True)
+        created = workflow.create_status(actor=signed_in(request), **serializer.validated_data)
+        return Response(StatusSerializer(created).data, status=status.HTTP_201_CREATED)
+
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        current = self.get_object()
+        serializer = StatusWriteSerializer(
+            data=request.data, partial=True, context={"request": request}
+        )
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        workflow.update_status(
+            actor=signed_in(request),
+            status=current,
+            name=data.get("name", current.name),
+            category=data.get("category", current.category),
+            wip_limit=data.get("wip_limit", current.wip_limit),
+        )
+        return Response(StatusSerializer(current).data)
+
+    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        current = self.get_object()
+        move_to = None
+        if (target := query_id(request, "move_to")) is not None:
+            move_to = get_object_or_404(self.get_queryset(), pk=target)
+        services.delete_status(actor=signed_in(request), status=current, move_to=move_to)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @action(detail=True, methods=["post"])
+    def move(self, request: Request, pk: str) -> Response:
+        current = self.get_object()
+        serializer = DirectionSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        up = serializer.validated_data["direction"] == "up"
+        workflow.move_status(actor=signed_in(request), status=current, up=up)
+        current.refresh_from_db()
+        return Response(StatusSerializer(current).data)
+
+
 def register(router: BaseRouter) -> None:
     router.register("stories", StoryViewSet, basename="story")
+    router.register("statuses", StatusViewSet, basename="status")
     router.register("epics", EpicViewSet, basename="epic")
     router.register("releases", ReleaseViewSet, basename="release")
     router.register("tasks", TaskViewSet, basename="task")

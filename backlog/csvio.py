@@ -11,6 +11,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from backlog.models import POINTS, StoryKind
+from core.fields import MARKDOWN_MAX_LENGTH
 from products.models import Product
 
 COLUMNS = [
@@ -24,6 +25,26 @@ IMPORTED = ["title", "kind", "points", "team", "epic", "release", "labels", "des
 # Several labels share one cell, separated by semicolons (label names may hold commas).
 LABEL_SEPARATOR = ";"
 MAX_ROWS = 5000
+# A cell that starts with one of these is a formula to a spreadsheet (=cmd|' /C calc'!A0,
+# +1+1, @SUM(1+1), -2+3; a tab or carriage return may hide one). The export prefixes such a
+# cell with an apostrophe, as OWASP advises ("CSV Injection"), which spreadsheets show as
+# text; the import removes exactly that apostrophe again, so exporting and importing a
+# backlog gives back the same text. A cell that already starts with apostrophes before one
+# of these gets one more, so that one written so by a user survives the round trip too.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+QUOTE = "'"
+
+
+def neutralise(value: str) -> str:
+    """The cell as exported: a formula's start made text."""
+    return QUOTE + value if value.lstrip(QUOTE).startswith(FORMULA_START) else value
+
+
+def restore(value: str) -> str:
+    """The cell as imported: the export's apostrophe removed, nothing else."""
+    if value.startswith(QUOTE) and value.lstrip(QUOTE).startswith(FORMULA_START):
+        return value[1:]
+    return value
 
 
 class _Echo:
@@ -46,18 +67,23 @@ def rows(stories: Any) -> Iterator[str]:
             [
                 story.pk,
                 position,
-                story.title,
-                story.kind,
-                "" if story.points is None else story.points,
-                story.status.name,
-                "yes" if story.ready else "no",
-                story.team.name if story.team else "",
-                story.epic.title if story.epic else "",
-                story.release.name if story.release else "",
-                story.assignee.username if story.assignee else "",
-                f"{LABEL_SEPARATOR} ".join(label.name for label in story.labels.all()),
-                story.description,
-                story.acceptance_criteria,
+                *map(
+                    neutralise,
+                    [
+                        story.title,
+                        story.kind,
+                        "" if story.points is None else str(story.points),
+                        story.status.name,
+                        "yes" if story.ready else "no",
+                        story.team.name if story.team else "",
+                        story.epic.title if story.epic else "",
+                        story.release.name if story.release else "",
+                        story.assignee.username if story.assignee else "",
+                        f"{LABEL_SEPARATOR} ".join(label.name for label in story.labels.all()),
+                        story.description,
+                        story.acceptance_criteria,
+                    ],
+                ),
             ]
         )
 
@@ -76,6 +102,9 @@ def parse(product: Product, data: bytes) -> Parsed:
     except UnicodeDecodeError:
         out.errors.append((0, _("The file is not UTF-8 text.")))
         return out
+    if "\x00" in text:
+        out.errors.append((0, _("The file holds a NUL character: it is not a text file.")))
+        return out
     reader = csv.DictReader(io.StringIO(text))
     if not reader.fieldnames or "title" not in reader.fieldnames:
         out.errors.append((1, _("The first line must name the columns, with at least title.")))
@@ -88,17 +117,48 @@ def parse(product: Product, data: bytes) -> Parsed:
     kinds = {k.value: k.value for k in StoryKind} | {
         str(k.label).casefold(): k.value for k in StoryKind
     }
+    try:
+        _parse_rows(out, reader, teams, epics, releases, labels, kinds)
+    except csv.Error:
+        # A cell past the csv module's field size limit (131,072 characters) or a quote
+        # left open: the line the reader stopped at, not a server error.
+        out.errors.append(
+            (
+                reader.line_num,
+                _("This line is not valid CSV: a cell is too long or a quote is left open."),
+            )
+        )
+    if not out.stories and not out.errors:
+        out.errors.append((2, _("The file has no story.")))
+    return out
+
+
+def _parse_rows(
+    out: Parsed,
+    reader: csv.DictReader[str],
+    teams: dict[str, Any],
+    epics: dict[str, Any],
+    releases: dict[str, Any],
+    labels: dict[str, Any],
+    kinds: dict[str, str],
+) -> None:
     for number, row in enumerate(reader, start=2):
         if number - 1 > MAX_ROWS:
             out.errors.append((number, _("At most %(max)d rows at a time.") % {"max": MAX_ROWS}))
             break
-        row = {k: (v or "").strip() for k, v in row.items() if k}
+        row = {k: restore((v or "").strip()) for k, v in row.items() if k}
         problems = []
         title = row.get("title", "")
         if not title:
             problems.append(_("the title is missing"))
         elif len(title) > 200:
             problems.append(_("the title is longer than 200 characters"))
+        for name in ("description", "acceptance_criteria"):
+            if len(row.get(name, "")) > MARKDOWN_MAX_LENGTH:
+                problems.append(
+                    _("the %(what)s is longer than %(max)d characters")
+                    % {"what": name, "max": MARKDOWN_MAX_LENGTH}
+                )
         kind = kinds.get(row.get("kind", "").casefold() or "story")
         if kind is None:
             problems.append(_("unknown kind “%(value)s”") % {"value": row["kind"]})
@@ -140,6 +200,3 @@ def parse(product: Product, data: bytes) -> Parsed:
                 **found,
             }
         )
-    if not out.stories and not out.errors:
-        out.errors.append((2, _("The file has no story.")))
-    return out

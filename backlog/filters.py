@@ -6,12 +6,15 @@ from typing import Any
 
 from django import forms
 from django.db.models import Q
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
-from backlog.forms import member_choices
-from backlog.models import StoryKind, StoryQuerySet
-from products import access
-from products.models import Product, Role
+from accounts.models import User
+from backlog.models import Epic, Label, Release, Story, StoryKind, StoryQuerySet
+from core import access
+from core.access import Capability
+from core.forms import choice_field, model_choice_field
+from products.models import Product
 
 NO_TEAM = "none"
 ALL_TEAMS = "all"  # said out loud, so that a PO's default slice doesn't apply
@@ -20,7 +23,7 @@ SLICE = "+"  # "<team id>+": the team's stories and those with no team yet
 
 def default_team(user: Any, product: Product) -> str | None:
     """A PO of exactly one team of the product opens the backlog on that team's slice."""
-    teams = {t for t, role in access.roles_in(user, product.pk) if role == Role.PO}
+    teams = access.teams_where(user, product.pk, Capability.ORDER_BACKLOG)
     return f"{teams.pop()}{SLICE}" if len(teams) == 1 else None
 
 
@@ -32,9 +35,15 @@ class TeamChoiceField(forms.ChoiceField):
 class BacklogFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=200)
     team = TeamChoiceField(label=_("Team"), required=False)
-    epic = forms.ModelChoiceField(queryset=None, required=False, label=_("Epic"))
-    release = forms.ModelChoiceField(queryset=None, required=False, label=_("Release"))
-    label = forms.ModelChoiceField(queryset=None, required=False, label=_("Label"))
+    epic: forms.ModelChoiceField[Epic] = forms.ModelChoiceField(
+        queryset=None, required=False, label=_("Epic")
+    )
+    release: forms.ModelChoiceField[Release] = forms.ModelChoiceField(
+        queryset=None, required=False, label=_("Release")
+    )
+    label: forms.ModelChoiceField[Label] = forms.ModelChoiceField(
+        queryset=None, required=False, label=_("Label")
+    )
     kind = forms.ChoiceField(
         label=_("Kind"), required=False, choices=[("", _("All kinds")), *StoryKind.choices]
     )
@@ -44,12 +53,14 @@ class BacklogFilterForm(forms.Form):
         choices=[("", _("Ready or not")), ("yes", _("Ready")), ("no", _("Not ready"))],
     )
     unestimated = forms.BooleanField(label=_("Unestimated only"), required=False)
-    assignee = forms.ModelChoiceField(queryset=None, required=False, label=_("Assignee"))
+    assignee: forms.ModelChoiceField[User] = forms.ModelChoiceField(
+        queryset=None, required=False, label=_("Assignee")
+    )
 
     def __init__(self, *args: Any, product: Product, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         teams = list(product.teams.all())
-        self.fields["team"].choices = [
+        choice_field(self, "team").choices = [
             ("", _("All teams")),
             (NO_TEAM, _("No team yet")),
             *((str(t.pk), t.name) for t in teams),
@@ -59,10 +70,10 @@ class BacklogFilterForm(forms.Form):
             ("epic", product.epics.all(), _("All epics")),
             ("release", product.releases.all(), _("All releases")),
             ("label", product.labels.all(), _("All labels")),
-            ("assignee", member_choices(product), _("Anyone")),
+            ("assignee", product.members(), _("Anyone")),
         ):
-            self.fields[name].queryset = queryset
-            self.fields[name].empty_label = empty
+            model_choice_field(self, name).queryset = queryset
+            model_choice_field(self, name).empty_label = empty
 
     def apply(self, stories: StoryQuerySet) -> StoryQuerySet:
         """The stories that pass every filter; invalid values are ignored, not an error."""
@@ -100,3 +111,13 @@ class BacklogFilterForm(forms.Form):
         if not team or team in (NO_TEAM, ALL_TEAMS):
             return None
         return int(team.removesuffix(SLICE))
+
+
+def seen_list(story: Story, query: str = "") -> StoryQuerySet:
+    """The list a mover sees ``story`` in, where "position 3" is counted: its sprint's; or
+    the product backlog as filtered by ``query`` (the backlog page's filters as applied,
+    a PO's default slice included); without a query, the whole backlog."""
+    within = Story.objects.list_of(story)
+    if story.sprint_id is None and query:
+        within = BacklogFilterForm(QueryDict(query), product=story.product).apply(within)
+    return within

@@ -9,14 +9,15 @@ import random
 from collections import defaultdict
 from dataclasses import dataclass
 from statistics import mean
-from typing import Any
+from typing import Any, cast
 
 from django.core.cache import cache
 from django.db.models import Avg, Case, F, Max, Sum, When, Window
 
 from backlog.models import Story
-from products import clock
-from products.models import Event, Product, StatusCategory
+from core import clock
+from core.models import Event
+from products.models import Product, StatusCategory
 
 # How many recent closed sprints make a team's measured velocity.
 VELOCITY_SPRINTS = 3
@@ -25,13 +26,15 @@ VELOCITY_SPRINTS = 3
 def completed_points(product: Product, *, last: int = VELOCITY_SPRINTS) -> dict[int, list[int]]:
     """Completed points of each team's last closed sprints, newest first (one query)."""
     closes = (
-        Event.objects.filter(product=product, verb="sprint.closed", team__isnull=False)
+        Event.objects.filter(product_id=product.pk, verb="sprint.closed", team_id__isnull=False)
         .order_by("-created_at")
         .values_list("team_id", "after")
     )
     by_team: dict[int, list[int]] = defaultdict(list)
     # Enough rows for every team's last sprints without reading the whole history.
     for team_id, after in closes[: last * max(product.teams.count(), 1) * 2]:
+        if team_id is None:  # excluded by the query; the column is nullable
+            continue
         if len(by_team[team_id]) < last:
             by_team[team_id].append(int(after.get("completed_points") or 0))
     return dict(by_team)
@@ -132,7 +135,9 @@ def forecast_epics(
     }
     ids = list(ahead)
     works = [ahead[i] for i in ids]
-    runs = sprints_needed(samples, works) if samples else [[None] for _ in ids]
+    runs: list[list[int | None]] = (
+        sprints_needed(samples, works) if samples else [[None] for _ in ids]
+    )
     out: dict[int, EpicForecast] = {}
     for epic in epics:
         if epic.pk not in ahead:
@@ -165,10 +170,15 @@ def cached_forecast(product: Product, epics: list[Any]) -> dict[int, EpicForecas
     roadmap, the epics page and the product overview share one entry."""
     team = product.teams.first()
     sprint_days = 7 * (team.sprint_weeks if team else 2)
-    latest = Event.objects.filter(product=product).aggregate(latest=Max("id"))["latest"]
+    latest = Event.objects.filter(product_id=product.pk).aggregate(latest=Max("id"))["latest"]
     key = f"forecast:{product.pk}:{latest}:{clock.today()}:{sprint_days}"
-    return cache.get_or_set(
-        key,
-        lambda: forecast_epics(product, epics, clock.today(), sprint_days),
-        timeout=24 * 3600,
+    # The cache's values are untyped: this key only ever holds what forecast_epics
+    # returned, and get_or_set with a default never answers None.
+    return cast(
+        "dict[int, EpicForecast]",
+        cache.get_or_set(
+            key,
+            lambda: forecast_epics(product, epics, clock.today(), sprint_days),
+            timeout=24 * 3600,
+        ),
     )

@@ -3,20 +3,12 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from backlog.filters import seen_list
 from backlog.models import POINTS, Epic, Label, Story, StoryKind
-from products.models import Product
-
-
-def member_choices(product: Product) -> Any:
-    return (
-        get_user_model()
-        .objects.filter(memberships__product=product)
-        .distinct()
-        .order_by("first_name", "username")
-    )
+from core.forms import model_choice_field
+from products.models import Product, Status
 
 
 class StoryForm(forms.ModelForm):
@@ -54,36 +46,49 @@ class StoryForm(forms.ModelForm):
 
     def __init__(self, *args: Any, product: Product, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["team"].queryset = product.teams.all()
-        self.fields["team"].empty_label = _("No team yet")
-        self.fields["epic"].queryset = product.epics.all()
-        self.fields["epic"].empty_label = _("No epic")
-        self.fields["release"].queryset = product.releases.all()
-        self.fields["release"].empty_label = _("No release")
-        self.fields["assignee"].queryset = member_choices(product)
-        self.fields["assignee"].empty_label = _("Unassigned")
+        model_choice_field(self, "team").queryset = product.teams.all()
+        model_choice_field(self, "team").empty_label = _("No team yet")
+        model_choice_field(self, "epic").queryset = product.epics.all()
+        model_choice_field(self, "epic").empty_label = _("No epic")
+        model_choice_field(self, "release").queryset = product.releases.all()
+        model_choice_field(self, "release").empty_label = _("No release")
+        model_choice_field(self, "assignee").queryset = product.members()
+        model_choice_field(self, "assignee").empty_label = _("Unassigned")
         self.fields["title"].widget.attrs["autofocus"] = True
 
 
 class MoveForm(forms.Form):
-    """Where a story goes: a status and/or a neighbour. The server computes the rank."""
+    """Where a story goes: a status and/or a place. The top, the bottom and a position
+    become neighbours here, counted in the list the mover sees (``list``: the backlog
+    page's filters, e.g. a PO's team slice; the sprint for a sprint's story). The server
+    computes the rank."""
 
-    status = forms.ModelChoiceField(queryset=None, required=False, label=_("Status"))
-    after = forms.ModelChoiceField(queryset=None, required=False, widget=forms.HiddenInput)
-    before = forms.ModelChoiceField(queryset=None, required=False, widget=forms.HiddenInput)
+    status: forms.ModelChoiceField[Status] = forms.ModelChoiceField(
+        queryset=None, required=False, label=_("Status")
+    )
+    after: forms.ModelChoiceField[Story] = forms.ModelChoiceField(
+        queryset=None, required=False, widget=forms.HiddenInput
+    )
+    before: forms.ModelChoiceField[Story] = forms.ModelChoiceField(
+        queryset=None, required=False, widget=forms.HiddenInput
+    )
     position = forms.ChoiceField(
         choices=[("", "—"), ("top", _("Top")), ("bottom", _("Bottom"))],
         required=False,
         label=_("Position"),
     )
-    to_position = forms.IntegerField(min_value=1, required=False, label=_("Move to position"))
+    to_position = forms.IntegerField(
+        min_value=1, max_value=10**9, required=False, label=_("Move to position")
+    )
+    list = forms.CharField(required=False, max_length=2000, widget=forms.HiddenInput)
 
-    def __init__(self, *args: Any, product: Product, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, product: Product, story: Story, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["status"].queryset = product.statuses.all()
+        self.story = story
+        model_choice_field(self, "status").queryset = product.statuses.all()
         stories = Story.objects.filter(product=product)
-        self.fields["after"].queryset = stories
-        self.fields["before"].queryset = stories
+        model_choice_field(self, "after").queryset = stories
+        model_choice_field(self, "before").queryset = stories
         self.fields["status"].error_messages["invalid_choice"] = _(
             "Choose a status of this product."
         )
@@ -91,6 +96,16 @@ class MoveForm(forms.Form):
             self.fields[name].error_messages["invalid_choice"] = _(
                 "Choose a story of this product."
             )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        position, number = data.get("position"), data.get("to_position")
+        if position or number:
+            seen = seen_list(self.story, data.get("list", ""))
+            data["after"], data["before"] = seen.place(
+                self.story, position=position or "", to_position=number
+            )
+        return data
 
 
 class QuickAddForm(forms.Form):
@@ -114,8 +129,8 @@ class EpicForm(forms.ModelForm):
 
     def __init__(self, *args: Any, product: Product, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["release"].queryset = product.releases.all()
-        self.fields["release"].empty_label = _("No release")
+        model_choice_field(self, "release").queryset = product.releases.all()
+        model_choice_field(self, "release").empty_label = _("No release")
 
     def validate_unique(self) -> None:
         return None  # the rank is the server's; the service checks the rest
@@ -143,10 +158,11 @@ class StoryLabelForm(forms.Form):
 
     def __init__(self, *args: Any, product: Product, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["label"].queryset = product.labels.all()
+        model_choice_field(self, "label").queryset = product.labels.all()
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()  # returns self.cleaned_data, which the stubs call Optional
+        data = self.cleaned_data
         data["name"] = (data.get("name") or "").strip()
         if not data.get("label") and not data["name"]:
             raise forms.ValidationError(_("Choose a label or type a new one."))

@@ -6,10 +6,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.db.models import Field
 from django.utils.translation import gettext_lazy as _
 
-from backlog.models import Epic, Release, Story
-from products.models import Event, Status, Team
+from backlog.models import Epic, Release, Sprint, Story
+from core.models import Event
+from products.models import Status, Team
 
 VERBS = {
     "story.created": _("created the story"),
@@ -31,7 +33,7 @@ LOOKUPS: dict[str, Any] = {
     "epic": Epic,
     "release": Release,
     "assignee": get_user_model(),
-    "sprint": Story._meta.get_field("sprint").related_model,
+    "sprint": Sprint,
 }
 # Keys the reports read but the history doesn't show as changes (the WIP ones get a note).
 HIDDEN = {"rank", "active", "wip_exceeded", "wip_count", "wip_limit"}
@@ -59,9 +61,11 @@ def _label(name: str) -> str:
     if name == "label":  # the label events' key, not a story field
         return str(_("Label"))
     try:
-        return str(Story._meta.get_field(name).verbose_name).capitalize()
+        field = Story._meta.get_field(name)
     except Exception:  # a key that isn't a story field (e.g. "stories")
         return name
+    # A reverse relation has no verbose name: its key is shown as it is.
+    return str(field.verbose_name).capitalize() if isinstance(field, Field) else name
 
 
 def story_history(story: Story, limit: int = 50) -> list[Entry]:

@@ -1,15 +1,16 @@
 from __future__ import annotations
 
-import uuid
+import datetime as dt
 from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from products import clock
+from core import clock
+from core.fields import DayField, markdown_field, text_field
 from products.models import Product, Status, StatusCategory, Team
 
 if TYPE_CHECKING:
@@ -30,7 +31,7 @@ colour_validator = RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Enter a colour as #rr
 class Release(models.Model):
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="releases")
     name = models.CharField(_("name"), max_length=120)
-    date = models.DateField(_("date"), null=True, blank=True)
+    date = DayField(_("date"), null=True, blank=True)
 
     class Meta:
         ordering = ["date", "name"]
@@ -51,12 +52,12 @@ class Release(models.Model):
 class Epic(models.Model):
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="epics")
     title = models.CharField(_("title"), max_length=200)
-    description = models.TextField(_("description"), blank=True, help_text=_("Markdown."))
+    description = markdown_field(_("description"), blank=True)
     colour = models.CharField(
         _("colour"), max_length=7, default="#4f6bed", validators=[colour_validator]
     )
-    start_date = models.DateField(_("start date"), null=True, blank=True)
-    target_date = models.DateField(_("target date"), null=True, blank=True)
+    start_date = DayField(_("start date"), null=True, blank=True)
+    target_date = DayField(_("target date"), null=True, blank=True)
     release = models.ForeignKey(
         Release, on_delete=models.SET_NULL, null=True, blank=True, related_name="epics"
     )
@@ -103,6 +104,116 @@ class Label(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def access_scope(self) -> tuple[int, int | None]:
+        return self.product_id, None
+
+
+MIN_SPRINT_DAYS = 14
+MAX_SPRINT_DAYS = 28
+
+
+class SprintState(models.TextChoices):
+    PLANNED = "planned", _("Planned")
+    ACTIVE = "active", _("Active")
+    CLOSED = "closed", _("Closed")
+
+
+class SprintQuerySet(models.QuerySet["Sprint"]):
+    def for_user(self, user: User) -> SprintQuerySet:
+        return self.filter(team__product__in=Product.objects.for_user(user))
+
+    def active(self) -> SprintQuerySet:
+        return self.filter(state=SprintState.ACTIVE)
+
+    def closed(self) -> SprintQuerySet:
+        return self.filter(state=SprintState.CLOSED)
+
+    def active_of(self, team: Team) -> Sprint | None:
+        """The team's active sprint, if any, holding the team already loaded."""
+        sprint = self.active().filter(team=team).first()
+        if sprint is not None:
+            sprint.team = team
+        return sprint
+
+
+class Sprint(models.Model):
+    """A sprint of a team. Its row lives beside Story because a story names its sprint (a
+    foreign key) and backlog sits below sprints; everything a sprint does (planning, the
+    board, its events, its report) is in the sprints app."""
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="sprints")
+    name = models.CharField(_("name"), max_length=120)
+    goal = text_field(_("sprint goal"), blank=True)
+    start_date = DayField(_("start date"))
+    # Inclusive: a two-week sprint from Monday the 1st ends on Sunday the 14th.
+    end_date = DayField(_("end date"))
+    state = models.CharField(
+        _("state"), max_length=8, choices=SprintState.choices, default=SprintState.PLANNED
+    )
+    committed_points = models.PositiveIntegerField(_("committed points"), null=True, blank=True)
+    completed_points = models.PositiveIntegerField(_("completed points"), null=True, blank=True)
+    goal_met = models.BooleanField(_("sprint goal met"), null=True, blank=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    # Written once by close_sprint (see sprints/report.py) and never again: what the sprint
+    # was, kept even when its stories are edited or moved afterwards.
+    report = models.JSONField(_("sprint report"), null=True, blank=True, editable=False)
+
+    objects = SprintQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["team", "start_date"]
+        verbose_name = _("sprint")
+        verbose_name_plural = _("sprints")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__gte=F("start_date") + dt.timedelta(days=MIN_SPRINT_DAYS - 1))
+                & Q(end_date__lte=F("start_date") + dt.timedelta(days=MAX_SPRINT_DAYS - 1)),
+                name="backlog_sprint_length_2_to_4_weeks",
+                violation_error_message=_("A sprint lasts from 14 to 28 days."),
+            ),
+            models.UniqueConstraint(
+                fields=["team"],
+                condition=Q(state="active"),
+                name="backlog_sprint_one_active_per_team",
+                violation_error_message=_("This team already has an active sprint."),
+            ),
+            models.UniqueConstraint(fields=["team", "name"], name="backlog_sprint_name_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def event_scope(self) -> tuple[int, int | None, int | None]:
+        return self.team.product_id, self.team_id, self.pk
+
+    @property
+    def access_scope(self) -> tuple[int, int | None]:
+        return self.team.product_id, self.team_id
+
+    @property
+    def length_days(self) -> int:
+        return (self.end_date - self.start_date).days + 1
+
+    @property
+    def is_active(self) -> bool:
+        return self.state == SprintState.ACTIVE
+
+    def day_number(self, today: dt.date) -> int:
+        """1 on the first day; clamped to the sprint."""
+        return min(max((today - self.start_date).days + 1, 1), self.length_days)
+
+    @property
+    def working_days(self) -> int:
+        """Days of the sprint that are working days of its team (no public holidays yet)."""
+        weekdays = set(self.team.working_days)
+        return sum(
+            (self.start_date + dt.timedelta(days=n)).isoweekday() in weekdays
+            for n in range(self.length_days)
+        )
+
 
 class StoryKind(models.TextChoices):
     STORY = "story", _("Story")
@@ -129,6 +240,28 @@ class StoryQuerySet(models.QuerySet["Story"]):
 
     def done(self) -> StoryQuerySet:
         return self.filter(status__category=StatusCategory.DONE)
+
+    def list_of(self, story: Story) -> StoryQuerySet:
+        """The list ``story`` is ordered in: its sprint's, or its product's backlog."""
+        return self.filter(product_id=story.product_id, sprint_id=story.sprint_id)
+
+    def place(
+        self, story: Story, *, position: str = "", to_position: int | None = None
+    ) -> tuple[Story | None, Story | None]:
+        """The neighbours ``(after, before)`` that put ``story`` at the top or the bottom
+        (``position``), or at ``to_position`` (1 is the first) of this list, in rank order:
+        what a move names (see ``services.move_story``). Past the end is the bottom."""
+        others = self.exclude(pk=story.pk).order_by("rank").only("pk", "rank", "product_id")
+        if position == "top":
+            return None, others.first()
+        if position == "bottom":
+            return others.last(), None
+        if to_position is None:
+            raise ValueError("Name a position: top, bottom or a number.")
+        if to_position < 1:
+            raise ValueError("Positions start at 1.")
+        before = others[to_position - 1 : to_position].first()
+        return (None, before) if before else (others.last(), None)
 
 
 class Story(models.Model):
@@ -158,7 +291,7 @@ class Story(models.Model):
         verbose_name=_("release"),
     )
     sprint = models.ForeignKey(
-        "sprints.Sprint",
+        Sprint,
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
@@ -169,8 +302,8 @@ class Story(models.Model):
         _("kind"), max_length=8, choices=StoryKind.choices, default=StoryKind.STORY
     )
     title = models.CharField(_("title"), max_length=200)
-    description = models.TextField(_("description"), blank=True, help_text=_("Markdown."))
-    acceptance_criteria = models.TextField(
+    description = markdown_field(_("description"), blank=True)
+    acceptance_criteria = markdown_field(
         _("acceptance criteria"), blank=True, help_text=_("Markdown; one criterion per line.")
     )
     points = models.PositiveSmallIntegerField(
@@ -181,6 +314,10 @@ class Story(models.Model):
     )
     rank = models.CharField(_("rank"), max_length=RANK_MAX_LENGTH)
     ready = models.BooleanField(_("ready"), default=False)
+    # An open impediment names the story: kept by the impediment services of the sprints
+    # app (flag, reword, resolve) in the same transaction, so the backlog, the board and
+    # the Definition of Ready read it without reaching up to impediments.
+    blocked = models.BooleanField(_("blocked"), default=False, editable=False)
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -203,6 +340,7 @@ class Story(models.Model):
     updated_at = models.DateTimeField(_("updated at"), default=clock.now)
 
     objects = StoryQuerySet.as_manager()
+    stale_message = _("Someone else changed this story meanwhile.")
 
     class Meta:
         ordering = ["rank"]
@@ -264,6 +402,14 @@ class Task(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    @property
+    def access_scope(self) -> tuple[int, int | None]:
+        return self.story.access_scope
+
+    @property
+    def event_scope(self) -> tuple[int, int | None, int | None]:
+        return self.story.product_id, self.story.team_id, self.story.sprint_id
+
 
 class Insight(models.Model):
     """One finding of user research, recorded by the PM; linked to the epics and stories
@@ -271,14 +417,14 @@ class Insight(models.Model):
 
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="insights")
     title = models.CharField(_("title"), max_length=200)
-    date = models.DateField(_("date"), default=clock.today)
+    date = DayField(_("date"), default=clock.today)
     source = models.CharField(
         _("source or persona"),
         max_length=200,
         blank=True,
         help_text=_("Who said it or where it comes from: an interview, a survey, a persona."),
     )
-    finding = models.TextField(_("finding"), blank=True, help_text=_("Markdown."))
+    finding = markdown_field(_("finding"), blank=True)
     evidence_url = models.URLField(
         _("evidence link"),
         max_length=500,
@@ -292,6 +438,7 @@ class Insight(models.Model):
         Story, blank=True, related_name="insights", verbose_name=_("stories")
     )
     version = models.PositiveIntegerField(_("version"), default=1)
+    stale_message = _("Someone else changed this insight meanwhile.")
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
@@ -312,91 +459,3 @@ class Insight(models.Model):
     @property
     def access_scope(self) -> tuple[int, int | None]:
         return self.product_id, None
-
-
-class UpdateVisibility(models.TextChoices):
-    INTERNAL = "internal", _("Internal (members only)")
-    PUBLIC = "public", _("Public (changelog and feed)")
-
-
-class UpdateStatus(models.TextChoices):
-    DRAFT = "draft", _("Draft")
-    PUBLISHED = "published", _("Published")
-
-
-class ProductUpdateQuerySet(models.QuerySet["ProductUpdate"]):
-    def published(self) -> ProductUpdateQuerySet:
-        return self.filter(status=UpdateStatus.PUBLISHED)
-
-    def public(self) -> ProductUpdateQuerySet:
-        """What the changelog and its feed may show to anyone, without a login."""
-        return self.published().filter(visibility=UpdateVisibility.PUBLIC)
-
-
-class ProductUpdate(models.Model):
-    """News about the product written by the PM: internal (members) or public (changelog)."""
-
-    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="updates")
-    # The Atom entry's id: stable through edits, re-publication and a new product slug.
-    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    title = models.CharField(_("title"), max_length=200)
-    body = models.TextField(_("body"), blank=True, help_text=_("Markdown."))
-    visibility = models.CharField(
-        _("visibility"),
-        max_length=8,
-        choices=UpdateVisibility.choices,
-        default=UpdateVisibility.INTERNAL,
-    )
-    status = models.CharField(
-        _("status"), max_length=9, choices=UpdateStatus.choices, default=UpdateStatus.DRAFT
-    )
-    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
-    version = models.PositiveIntegerField(_("version"), default=1)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
-    created_at = models.DateTimeField(_("created at"), default=clock.now)
-    updated_at = models.DateTimeField(_("updated at"), default=clock.now)
-
-    objects = ProductUpdateQuerySet.as_manager()
-
-    class Meta:
-        # Drafts first (the ones being written), then the newest publication.
-        ordering = [models.F("published_at").desc(nulls_first=True), "-created_at", "-id"]
-        verbose_name = _("product update")
-        verbose_name_plural = _("product updates")
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(status=UpdateStatus.PUBLISHED, published_at__isnull=False)
-                | Q(status=UpdateStatus.DRAFT, published_at__isnull=True),
-                name="backlog_productupdate_published_at_iff_published",
-                violation_error_message=_("A published update has a date; a draft has none."),
-            ),
-            models.CheckConstraint(
-                condition=Q(visibility__in=UpdateVisibility.values),
-                name="backlog_productupdate_visibility_valid",
-            ),
-        ]
-        indexes = [
-            # The public changelog and its feed (backlog.views.updates): a product's
-            # published updates, newest first.
-            models.Index(
-                fields=["product", "status", "-published_at"], name="backlog_update_published"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return self.title
-
-    @property
-    def access_scope(self) -> tuple[int, int | None]:
-        return self.product_id, None
-
-    @property
-    def is_published(self) -> bool:
-        return self.status == UpdateStatus.PUBLISHED
-
-    @property
-    def is_public(self) -> bool:
-        """Shown on the public changelog: published and public."""
-        return self.is_published and self.visibility == UpdateVisibility.PUBLIC

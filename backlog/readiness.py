@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from backlog.models import Story
 from products.models import ChecklistItem, ChecklistKind, ChecklistRule
 
-# "- [ ] text", "* [x] text", "1. text" or a plain line: one criterion each.
-CRITERION = re.compile(r"^\s*(?:[-*+]|\d+[.)])?\s*(?:\[(?P<mark>[ xX])\]\s*)?(?P<text>.*\S)\s*$")
+NUMBER = re.compile(r"\d+[.)]")
 SMALL_ENOUGH = 13
 
 
@@ -20,13 +20,37 @@ class Criterion:
     done: bool
 
 
+def parse_line(line: str) -> tuple[str, bool] | None:
+    """A criterion's text and whether it is ticked, or None for a blank line.
+
+    "- [ ] text", "* [x] text", "1. text" or a plain line. Written with string methods, in
+    time linear in the line: the regular expression it replaces backtracked for 40 s on a
+    line of 2,000 spaces. A marker with nothing after it is the text ("-", "- [x]").
+    """
+    rest = line.strip()
+    if not rest:
+        return None
+    if rest[0] in "-*+":
+        after_bullet = rest[1:].lstrip()
+    elif number := NUMBER.match(rest):
+        after_bullet = rest[number.end() :].lstrip()
+    else:
+        after_bullet = rest
+    if not after_bullet:
+        return rest, False
+    if len(after_bullet) > 3 and after_bullet[0] == "[" and after_bullet[2] == "]":
+        mark, text = after_bullet[1], after_bullet[3:].lstrip()
+        if mark in " xX" and text:
+            return text, mark in "xX"
+    return after_bullet, False
+
+
 def criteria(text: str) -> list[Criterion]:
-    out = []
+    out: list[Criterion] = []
     for line in text.splitlines():
-        match = CRITERION.match(line)
-        if match:
-            done = (match.group("mark") or " ").lower() == "x"
-            out.append(Criterion(len(out), match.group("text"), done))
+        parsed = parse_line(line)
+        if parsed:
+            out.append(Criterion(len(out), parsed[0], parsed[1]))
     return out
 
 
@@ -34,24 +58,15 @@ def with_criterion_toggled(text: str, index: int) -> str:
     """The same text with criterion ``index`` ticked or unticked; other lines untouched."""
     lines, seen = text.splitlines(), -1
     for n, line in enumerate(lines):
-        match = CRITERION.match(line)
-        if not match:
+        parsed = parse_line(line)
+        if not parsed:
             continue
         seen += 1
         if seen == index:
-            done = (match.group("mark") or " ").lower() == "x"
-            lines[n] = f"- [{' ' if done else 'x'}] {match.group('text')}"
+            text, done = parsed
+            lines[n] = f"- [{' ' if done else 'x'}] {text}"
             return "\n".join(lines)
     raise IndexError(index)
-
-
-def _has_open_blocker(story: Story) -> bool:
-    # A list page annotates the answer for every row at once (one query, not one per row).
-    if hasattr(story, "has_open_blocker"):
-        return bool(story.has_open_blocker)
-    # Impediments live in the sprints app, above this one: reach them by the reverse name.
-    related = getattr(story, "impediments", None)
-    return related is not None and related.filter(resolved_at__isnull=True).exists()
 
 
 @dataclass(frozen=True)
@@ -63,13 +78,14 @@ class Check:
 def check_ready(story: Story, items: list[ChecklistItem] | None = None) -> list[Check]:
     if items is None:
         items = list(story.product.checklist.filter(kind=ChecklistKind.READY))
-    rules = {
+    # Keyed by str: an item's ``rule`` column is a plain string (one of ChecklistRule's).
+    rules: dict[str, Callable[[], bool]] = {
         ChecklistRule.HAS_ACCEPTANCE_CRITERIA: lambda: bool(criteria(story.acceptance_criteria)),
         ChecklistRule.IS_ESTIMATED: lambda: story.points is not None,
         ChecklistRule.SMALL_ENOUGH: lambda: (
             story.points is not None and story.points <= SMALL_ENOUGH
         ),
-        ChecklistRule.NO_OPEN_BLOCKER: lambda: not _has_open_blocker(story),
+        ChecklistRule.NO_OPEN_BLOCKER: lambda: not story.blocked,
     }
     return [Check(item, rules[item.rule]() if item.rule in rules else None) for item in items]
 

@@ -10,6 +10,7 @@ from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
 
 from backlog.models import Epic, Insight, Story
+from core.forms import model_choice_field
 from products.models import Product
 
 
@@ -65,8 +66,8 @@ class LinkForm(forms.Form):
     def __init__(self, *args: Any, product: Product, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.product = product
-        self.fields["epic"].queryset = product.epics.order_by("rank")
-        self.fields["epic"].empty_label = _("Choose an epic")
+        model_choice_field(self, "epic").queryset = product.epics.order_by("rank")
+        model_choice_field(self, "epic").empty_label = _("Choose an epic")
         self.fields["epic"].error_messages["invalid_choice"] = _("Choose an epic of this product.")
 
     def clean_story(self) -> Story | None:
@@ -86,7 +87,8 @@ class LinkForm(forms.Form):
         return story
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()  # returns self.cleaned_data, which the stubs call Optional
+        data = self.cleaned_data
         if not self.errors and not data.get("epic") and not data.get("story"):
             raise forms.ValidationError(_("Choose an epic or a story."))
         return data

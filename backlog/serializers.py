@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+from typing import Any
+
 from drf_spectacular.utils import OpenApiExample, extend_schema_serializer
 from rest_framework import serializers
 
-from backlog.models import POINT_CHOICES, Epic, Release, Story, StoryKind, Task
+from backlog.models import POINT_CHOICES, Epic, Label, Release, Story, StoryKind, Task
+from core.fields import MARKDOWN_MAX_LENGTH
 from products.models import Product, Status, Team
 from products.serializers import UserScopedRelatedField
 
@@ -108,7 +111,9 @@ class EpicSerializer(serializers.ModelSerializer):
     ]
 )
 class StorySerializer(serializers.ModelSerializer):
-    labels = serializers.SlugRelatedField(many=True, read_only=True, slug_field="name")
+    labels: serializers.SlugRelatedField[Label] = serializers.SlugRelatedField(
+        many=True, read_only=True, slug_field="name"
+    )
 
     class Meta:
         model = Story
@@ -130,8 +135,12 @@ class StoryCreateSerializer(serializers.Serializer):
     release = UserScopedRelatedField(
         queryset=Release.objects.all(), allow_null=True, required=False
     )
-    description = serializers.CharField(allow_blank=True, required=False, default="")
-    acceptance_criteria = serializers.CharField(allow_blank=True, required=False, default="")
+    description = serializers.CharField(
+        allow_blank=True, required=False, default="", max_length=MARKDOWN_MAX_LENGTH
+    )
+    acceptance_criteria = serializers.CharField(
+        allow_blank=True, required=False, default="", max_length=MARKDOWN_MAX_LENGTH
+    )
     points = serializers.ChoiceField(choices=POINT_CHOICES, allow_null=True, required=False)
     at_top = serializers.BooleanField(default=False, help_text="Add at the top of the backlog.")
 
@@ -147,8 +156,12 @@ class StoryUpdateSerializer(serializers.Serializer):
     release = UserScopedRelatedField(
         queryset=Release.objects.all(), allow_null=True, required=False
     )
-    description = serializers.CharField(allow_blank=True, required=False)
-    acceptance_criteria = serializers.CharField(allow_blank=True, required=False)
+    description = serializers.CharField(
+        allow_blank=True, required=False, max_length=MARKDOWN_MAX_LENGTH
+    )
+    acceptance_criteria = serializers.CharField(
+        allow_blank=True, required=False, max_length=MARKDOWN_MAX_LENGTH
+    )
     points = serializers.ChoiceField(choices=POINT_CHOICES, allow_null=True, required=False)
 
 
@@ -169,6 +182,16 @@ class MoveSerializer(serializers.Serializer):
     position = serializers.ChoiceField(
         choices=["top", "bottom"], required=False, help_text="The top or the bottom of its list."
     )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        """The top or the bottom of the story's list (its sprint, or the product backlog)
+        become neighbours: the service only takes neighbours."""
+        if position := attrs.pop("position", None):
+            story = self.context["story"]
+            attrs["after"], attrs["before"] = Story.objects.list_of(story).place(
+                story, position=position
+            )
+        return attrs
 
 
 @extend_schema_serializer(

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from backlog.views import backlog, research, roadmap, story, tasks, updates
+from backlog.views import backlog, research, roadmap, story, tasks, workflow
 
 app_name = "backlog"
 urlpatterns = [
@@ -42,16 +42,15 @@ urlpatterns = [
     path("p/<slug:slug>/research/<int:pk>/", research.insight_detail, name="insight"),
     path("p/<slug:slug>/research/<int:pk>/link/", research.insight_link, name="insight_link"),
     path("p/<slug:slug>/research/<int:pk>/unlink/", research.insight_unlink, name="insight_unlink"),
-    path("p/<slug:slug>/updates/", updates.updates, name="updates"),
-    path("p/<slug:slug>/updates/release-notes/", updates.release_notes, name="release_notes"),
-    path("p/<slug:slug>/updates/<int:pk>/", updates.update_detail, name="update"),
-    path("p/<slug:slug>/updates/<int:pk>/publish/", updates.update_publish, name="update_publish"),
+    # The workflow's statuses, under the product's settings.
+    path("p/<slug:slug>/settings/statuses/", workflow.statuses, name="settings_statuses"),
+    path("p/<slug:slug>/settings/statuses/<int:pk>/", workflow.status_edit, name="status_edit"),
     path(
-        "p/<slug:slug>/updates/<int:pk>/unpublish/",
-        updates.update_unpublish,
-        name="update_unpublish",
+        "p/<slug:slug>/settings/statuses/<int:pk>/move/", workflow.status_move, name="status_move"
     ),
-    # Public, no login: outside /p/, where every page is for the product's members.
-    path("changelog/<slug:slug>/", updates.changelog, name="changelog"),
-    path("changelog/<slug:slug>/feed.atom", updates.changelog_feed, name="changelog_feed"),
+    path(
+        "p/<slug:slug>/settings/statuses/<int:pk>/delete/",
+        workflow.status_delete,
+        name="status_delete",
+    ),
 ]

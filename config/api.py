@@ -19,24 +19,26 @@ from rest_framework.routers import DefaultRouter
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from backlog import api as backlog_api
-from backlog.services import StaleEdit
-from ceremonies import api as ceremonies_api
+from core.concurrency import Stale
+from core.parsing import BadInput
 from products import api as products_api
 from sprints import api as sprints_api
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
-    """Services raise Django's errors; the API answers them as the pages do."""
-    if isinstance(exc, StaleEdit):
-        from backlog.serializers import StorySerializer
+    """Services raise Django's errors; the API answers them as the pages do.
 
+    A stale edit is 409 with the object as it is now, in the shape the endpoint's
+    viewset reads it (its ``serializer_class``)."""
+    if isinstance(exc, Stale):
+        view = context["view"]
+        current = view.serializer_class(exc.current, context=view.get_serializer_context())
         return Response(
-            {
-                "detail": str(exc),
-                "current": StorySerializer(exc.current, context=context).data,
-            },
-            status=status.HTTP_409_CONFLICT,
+            {"detail": str(exc), "current": current.data}, status=status.HTTP_409_CONFLICT
         )
+    if isinstance(exc, BadInput):
+        # A query-string value the parameter doesn't take (core.parsing): 400, named.
+        return Response({exc.name: [exc.message]}, status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, DjangoValidationError):
         if hasattr(exc, "error_dict"):
             return Response(exc.message_dict, status=status.HTTP_400_BAD_REQUEST)
@@ -55,7 +57,6 @@ router = DefaultRouter()
 products_api.register(router)
 backlog_api.register(router)
 sprints_api.register(router)
-ceremonies_api.register(router)
 
 # Swagger UI's own script and styles: served from the sidecar package, no CDN. Its
 # stylesheet injects style attributes, so this one page allows inline styles.

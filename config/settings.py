@@ -4,24 +4,15 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
+from config.env import envbool, envint, envlist, mailer
+
 BASE_DIR = Path(__file__).resolve().parent.parent
-
-
-def envbool(name: str, default: bool) -> bool:
-    return os.environ.get(name, str(default)).strip().lower() in {"1", "true", "yes", "on"}
-
-
-def envint(name: str, default: int) -> int:
-    return int(os.environ.get(name, default))
-
-
-def envlist(name: str, default: str) -> list[str]:
-    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
 DEBUG = envbool("DEBUG", True)
@@ -48,12 +39,18 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "django_tasks_db",
+    # The layers, lowest first: each app imports only those above it in this list.
     "accounts",
+    "core",
     "products",
     "backlog",
     "sprints",
-    "ceremonies",
+    "changelog",
+    "demo",
 ]
+# Where core.access reads the roles a user holds (products.Membership sits above core).
+ACCESS_GRANTS = "products.grants.load"
 
 MIDDLEWARE = [
     "config.logs.RequestLogMiddleware",
@@ -62,6 +59,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "core.middleware.RefuseNulMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "accounts.middleware.UserLanguageMiddleware",
@@ -114,6 +112,25 @@ AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "products:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
+# Every sign-in is counted (accounts.backends); ModelBackend stays listed so that sessions
+# opened before the throttle existed stay valid: it never gets to authenticate anyone.
+AUTHENTICATION_BACKENDS = [
+    "accounts.backends.ThrottledModelBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Attempts allowed per window of THROTTLE_WINDOW seconds before 429 (accounts.throttle):
+# failed sign-ins per account and per client address, password-reset requests per e-mail
+# and per address, answers posted to an invitation link per link and per address. 0 turns
+# a counter off.
+THROTTLE_WINDOW = envint("THROTTLE_WINDOW", 15 * 60)
+THROTTLE_LIMITS = {
+    "login:account": envint("LOGIN_FAILURES_PER_ACCOUNT", 10),
+    "login:ip": envint("LOGIN_FAILURES_PER_IP", 50),
+    "reset:email": envint("PASSWORD_RESETS_PER_EMAIL", 5),
+    "reset:ip": envint("PASSWORD_RESETS_PER_IP", 20),
+    "invitation:link": envint("INVITATION_ATTEMPTS_PER_LINK", 10),
+    "invitation:ip": envint("INVITATION_ATTEMPTS_PER_IP", 30),
+}
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -153,7 +170,8 @@ REDIS_PREFIX = os.environ.get("REDIS_PREFIX", "cadence")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Redis, or this process's memory while Redis fails (core/cache.py).
+            "BACKEND": "core.cache.ForgivingRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": REDIS_PREFIX,
         }
@@ -171,39 +189,20 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
-# Development prints mail to the console; production sends it through EMAIL_HOST.
-MAILERS = {
+# Development prints mail to the console; production, or any EMAIL_HOST, sends it by SMTP.
+MAILERS = {"default": mailer(debug=DEBUG)}
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Cadence <cadence@localhost>")
+PASSWORD_RESET_TIMEOUT = 60 * 60 * 24  # a reset link works for one day
+
+# Background work (mail, rank rebalancing) is queued in the database, in the transaction's
+# wake (core.tasks.enqueue_on_commit), and run by `manage.py db_worker` processes beside
+# the web ones. The tests run each task at once (ImmediateBackend, tests/conftest.py).
+TASKS = {
     "default": {
-        "BACKEND": os.environ.get(
-            "EMAIL_BACKEND",
-            "django.core.mail.backends.console.EmailBackend"
-            if DEBUG
-            else "django.core.mail.backends.smtp.EmailBackend",
-        ),
+        "BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
     }
 }
-if MAILERS["default"]["BACKEND"].endswith("smtp.EmailBackend"):
-    MAILERS["default"]["OPTIONS"] = {
-        "host": os.environ.get("EMAIL_HOST", "localhost"),
-        "port": envint("EMAIL_PORT", 587),
-        "username": os.environ.get("EMAIL_HOST_USER", ""),
-        "password": os.environ.get("EMAIL_HOST_PASSWORD", ""),
-        "use_tls": envbool("EMAIL_USE_TLS", True),
-    }
-DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Cadence <cadence@localhost>")
-# SMTP for invitations and password resets once EMAIL_HOST is set (EMAIL_BACKEND unset).
-if os.environ.get("EMAIL_HOST") and not os.environ.get("EMAIL_BACKEND"):
-    MAILERS["default"] = {
-        "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-        "OPTIONS": {
-            "host": os.environ["EMAIL_HOST"],
-            "port": envint("EMAIL_PORT", 587),
-            "username": os.environ.get("EMAIL_HOST_USER", ""),
-            "password": os.environ.get("EMAIL_HOST_PASSWORD", ""),
-            "use_tls": envbool("EMAIL_USE_TLS", True),
-        },
-    }
-PASSWORD_RESET_TIMEOUT = 60 * 60 * 24  # a reset link works for one day
 
 SECURE_CSP = {
     "default-src": [CSP.SELF],
@@ -236,10 +235,16 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_CLASSES": ["accounts.api.TokenWriteThrottle"],
     "DEFAULT_THROTTLE_RATES": {"token_writes": os.environ.get("API_WRITE_RATE", "600/min")},
     "EXCEPTION_HANDLER": "config.api.exception_handler",
-    "DEFAULT_SCHEMA_CLASS": "config.schema.CadenceAutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "core.schema.CadenceAutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # DRF's three, the JSON one with a depth limit and no NUL (core/parsers.py).
+    "DEFAULT_PARSER_CLASSES": [
+        "core.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
 }
-SPECTACULAR_SETTINGS = {
+SPECTACULAR_SETTINGS: dict[str, Any] = {
     "TITLE": "Cadence API",
     "DESCRIPTION": (
         "Everything the pages do, for scripts: the same services and the same rights. "

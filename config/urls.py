@@ -14,7 +14,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("", include("backlog.urls")),
     path("", include("sprints.urls")),
-    path("", include("ceremonies.urls")),
+    path("", include("changelog.urls")),
     path("admin/", admin.site.urls),
     *api_urls,
     path("healthz", healthz, name="healthz"),

@@ -2,23 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
 
-from products.models import Event, Membership, Product, Status, Team
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
+from core.admin import ReadOnlyAdmin
+from products.models import Membership, Product, Status, Team
 
 
 @admin.register(Product)
@@ -44,10 +31,3 @@ class MembershipAdmin(ReadOnlyAdmin):
 class StatusAdmin(ReadOnlyAdmin):
     list_display = ["name", "product", "category", "position", "wip_limit"]
     list_filter = ["product"]
-
-
-@admin.register(Event)
-class EventAdmin(ReadOnlyAdmin):
-    list_display = ["created_at", "verb", "actor", "product", "object_type", "object_id"]
-    list_filter = ["verb", "product"]
-    list_select_related = ["actor", "product"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.shortcuts import get_object_or_404
+from django.db import transaction
 from drf_spectacular.utils import (
     OpenApiExample,
     OpenApiParameter,
@@ -13,24 +13,28 @@ from drf_spectacular.utils import (
 )
 from rest_framework import generics, mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import CursorPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 
-from config.schema import REFUSALS
-from products import access, invitations, services, workflow
-from products.access import Capability
-from products.models import (
-    ChecklistItem,
-    Event,
-    Invitation,
-    Membership,
-    Product,
-    Role,
-    Status,
-    Team,
+from core import access
+from core.access import Capability, Role
+from core.api import (
+    PRODUCT_FILTER,
+    filter_by_product,
+    query_choice,
+    query_id,
+    query_name,
+    require_anywhere,
+    signed_in,
 )
+from core.models import Event
+from core.schema import stale
+from core.web import base_url
+from products import invitations, services, workflow
+from products.models import ChecklistItem, ChecklistKind, Invitation, Membership, Product, Team
 from products.serializers import (
     ChecklistItemSerializer,
     ChecklistItemUpdateSerializer,
@@ -42,43 +46,12 @@ from products.serializers import (
     MembershipSerializer,
     ProductSerializer,
     RoleSerializer,
-    StatusSerializer,
-    StatusWriteSerializer,
     TeamSerializer,
 )
-from products.views import base_url
 
 
 def user_products(request: Request) -> Any:
     return Product.objects.for_user(request.user)
-
-
-# The largest id a bigint column holds: a larger one names no object.
-MAX_ID = 2**63 - 1
-
-
-def query_id(request: Request, name: str) -> int | None:
-    """``?<name>=<id>`` as a number, or None when it is absent or not a number.
-
-    An id past the database's range names no object, so it becomes 0 (ids start at 1):
-    SQLite would overflow on it in a foreign-key lookup. ``str.isdigit`` alone would let
-    "²" through to ``int()``.
-    """
-    value = request.query_params.get(name, "")
-    if not (value.isascii() and value.isdigit()):
-        return None
-    number = int(value)
-    return number if number <= MAX_ID else 0
-
-
-PRODUCT_FILTER = OpenApiParameter("product", int, description="Only this product's.")
-
-
-def filter_by_product(request: Request, queryset: Any, path: str = "product") -> Any:
-    """``?product=<id>`` narrows a list; every list is already limited to the user's products."""
-    if (product := query_id(request, "product")) is not None:
-        queryset = queryset.filter(**{path: product})
-    return queryset
 
 
 @extend_schema_view(
@@ -86,7 +59,10 @@ def filter_by_product(request: Request, queryset: Any, path: str = "product") ->
     retrieve=extend_schema(summary="One product"),
     partial_update=extend_schema(
         summary="Edit the vision and texts, name, slug or estimation scale (Product Manager)",
-        responses={200: ProductSerializer, **REFUSALS},
+        responses={
+            200: ProductSerializer,
+            409: stale("StaleProduct", ProductSerializer(), "the vision or business case"),
+        },
         examples=[
             OpenApiExample(
                 "Estimate in T-shirt sizes",
@@ -111,6 +87,7 @@ class ProductViewSet(
     def get_queryset(self) -> Any:
         return user_products(self.request).order_by("name")
 
+    @transaction.atomic  # the texts and the settings are one edit: both or neither
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         product = self.get_object()
         serializer = self.get_serializer(product, data=request.data, partial=True)
@@ -118,12 +95,18 @@ class ProductViewSet(
         data = serializer.validated_data
         texts = ("vision", "business_case", "research_notes")
         if any(f in data for f in texts):
+            if "version" not in data:
+                # A member without the right hears 403 whatever the body, as everywhere.
+                access.require(signed_in(request), Capability.EDIT_VISION, product)
+                raise ValidationError({"version": ["Give the version you edited."]})
             values = {f: data.get(f, getattr(product, f)) for f in texts}
-            services.update_product(actor=request.user, product=product, **values)
+            services.update_product(
+                actor=signed_in(request), product=product, version=data["version"], **values
+            )
         settings_fields = ("name", "slug", "estimation_scale", "tshirt_points")
         if any(f in data for f in settings_fields):
             values = {f: data.get(f, getattr(product, f)) for f in settings_fields}
-            services.update_product_settings(actor=request.user, product=product, **values)
+            services.update_product_settings(actor=signed_in(request), product=product, **values)
         return Response(self.get_serializer(product).data)
 
 
@@ -145,7 +128,7 @@ class TeamViewSet(viewsets.ReadOnlyModelViewSet):
     create=extend_schema(
         summary="Give someone with an account a role (Product Manager)",
         request=MembershipCreateSerializer,
-        responses={201: MembershipSerializer, **REFUSALS},
+        responses={201: MembershipSerializer},
         examples=[
             OpenApiExample(
                 "A developer in a team",
@@ -159,14 +142,14 @@ class TeamViewSet(viewsets.ReadOnlyModelViewSet):
         description="Refused for the product's last Product Manager and for a second "
         "Product Owner in a team. Takes effect on the member's next request.",
         request=RoleSerializer,
-        responses={200: MembershipSerializer, **REFUSALS},
+        responses={200: MembershipSerializer},
         examples=[OpenApiExample("Make a Scrum Master", value={"role": "sm"}, request_only=True)],
     ),
     destroy=extend_schema(
         summary="Remove a role (Product Manager)",
         description="Refused for the product's last Product Manager. The person loses "
         "access at once (404 on the product if it was their only role).",
-        responses={204: None, **REFUSALS},
+        responses={204: None},
     ),
 )
 class MembershipViewSet(viewsets.ModelViewSet):
@@ -180,10 +163,11 @@ class MembershipViewSet(viewsets.ModelViewSet):
         return filter_by_product(self.request, memberships.order_by("id"))
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        require_anywhere(request, Capability.MANAGE_TEAMS)
         serializer = MembershipCreateSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data | {"role": Role(serializer.validated_data["role"])}
-        membership = services.add_member(actor=request.user, **data)
+        membership = services.add_member(actor=signed_in(request), **data)
         return Response(MembershipSerializer(membership).data, status=status.HTTP_201_CREATED)
 
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -191,12 +175,14 @@ class MembershipViewSet(viewsets.ModelViewSet):
         serializer = RoleSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         services.change_role(
-            actor=request.user, membership=membership, role=Role(serializer.validated_data["role"])
+            actor=signed_in(request),
+            membership=membership,
+            role=Role(serializer.validated_data["role"]),
         )
         return Response(MembershipSerializer(membership).data)
 
     def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        services.remove_member(actor=request.user, membership=self.get_object())
+        services.remove_member(actor=signed_in(request), membership=self.get_object())
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -221,7 +207,7 @@ def _managed_products(request: Request) -> list[int]:
         description="Sends an e-mail with a link that works once, for seven days. The token "
         "is never returned: it exists in the e-mail only.",
         request=InvitationCreateSerializer,
-        responses={201: InvitationSerializer, **REFUSALS},
+        responses={201: InvitationSerializer},
         examples=[
             OpenApiExample(
                 "A Product Owner, invited in French",
@@ -239,12 +225,12 @@ def _managed_products(request: Request) -> list[int]:
     resend=extend_schema(
         summary="Send the invitation again: a new link, the old one stops working",
         request=None,
-        responses={200: InvitationSerializer, **REFUSALS},
+        responses={200: InvitationSerializer},
     ),
     revoke=extend_schema(
         summary="Revoke a pending invitation: its link stops working",
         request=None,
-        responses={200: InvitationSerializer, **REFUSALS},
+        responses={200: InvitationSerializer},
     ),
 )
 class InvitationViewSet(
@@ -260,10 +246,11 @@ class InvitationViewSet(
         return filter_by_product(self.request, found.order_by("-id"))
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        require_anywhere(request, Capability.MANAGE_TEAMS)
         serializer = InvitationCreateSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         invitation, _token = invitations.invite(
-            actor=request.user, base_url=base_url(request), **serializer.validated_data
+            actor=signed_in(request), base_url=base_url(request), **serializer.validated_data
         )
         return Response(InvitationSerializer(invitation).data, status=status.HTTP_201_CREATED)
 
@@ -278,109 +265,18 @@ class InvitationViewSet(
     def resend(self, request: Request, pk: str) -> Response:
         invitation = self._invitation(request, pk)
         invitations.resend_invitation(
-            actor=request.user, invitation=invitation, base_url=base_url(request)
+            actor=signed_in(request), invitation=invitation, base_url=base_url(request)
         )
         return Response(InvitationSerializer(invitation).data)
 
     @action(detail=True, methods=["post"])
     def revoke(self, request: Request, pk: str) -> Response:
         invitation = self._invitation(request, pk)
-        invitations.revoke_invitation(actor=request.user, invitation=invitation)
+        invitations.revoke_invitation(actor=signed_in(request), invitation=invitation)
         return Response(InvitationSerializer(invitation).data)
 
 
 MOVE_EXAMPLE = OpenApiExample("One place up", value={"direction": "up"}, request_only=True)
-
-
-@extend_schema_view(
-    list=extend_schema(
-        summary="Workflow statuses (the board's columns), in order", parameters=[PRODUCT_FILTER]
-    ),
-    retrieve=extend_schema(summary="One status"),
-    create=extend_schema(
-        summary="Add a status at the end of the workflow (PM or PO)",
-        request=StatusWriteSerializer,
-        responses={201: StatusSerializer, **REFUSALS},
-        examples=[
-            OpenApiExample(
-                "A QA column limited to 3",
-                value={"product": 1, "name": "QA", "category": "in_progress", "wip_limit": 3},
-                request_only=True,
-            )
-        ],
-    ),
-    partial_update=extend_schema(
-        summary="Rename a status, change its category or WIP limit (PM or PO)",
-        request=StatusWriteSerializer,
-        responses={200: StatusSerializer, **REFUSALS},
-    ),
-    destroy=extend_schema(
-        summary="Delete a status, moving its stories (PM or PO)",
-        parameters=[
-            OpenApiParameter(
-                "move_to",
-                int,
-                description="Required when stories hold the status: another status of the "
-                "product; each story's move is recorded.",
-            )
-        ],
-        responses={204: None, **REFUSALS},
-    ),
-    move=extend_schema(
-        summary="Move a status one place up (left) or down (right) (PM or PO)",
-        request=DirectionSerializer,
-        responses={200: StatusSerializer, **REFUSALS},
-        examples=[MOVE_EXAMPLE],
-    ),
-)
-class StatusViewSet(viewsets.ModelViewSet):
-    serializer_class = StatusSerializer
-    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
-
-    def get_queryset(self) -> Any:
-        statuses = Status.objects.filter(product__in=user_products(self.request))
-        statuses = statuses.select_related("product")
-        return filter_by_product(self.request, statuses.order_by("product_id", "position", "id"))
-
-    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        serializer = StatusWriteSerializer(data=request.data, context={"request": request})
-        serializer.is_valid(raise_exception=True)
-        created = workflow.create_status(actor=request.user, **serializer.validated_data)
-        return Response(StatusSerializer(created).data, status=status.HTTP_201_CREATED)
-
-    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        current = self.get_object()
-        serializer = StatusWriteSerializer(
-            data=request.data, partial=True, context={"request": request}
-        )
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
-        workflow.update_status(
-            actor=request.user,
-            status=current,
-            name=data.get("name", current.name),
-            category=data.get("category", current.category),
-            wip_limit=data.get("wip_limit", current.wip_limit),
-        )
-        return Response(StatusSerializer(current).data)
-
-    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        current = self.get_object()
-        move_to = None
-        if (target := query_id(request, "move_to")) is not None:
-            move_to = get_object_or_404(self.get_queryset(), pk=target)
-        workflow.delete_status(actor=request.user, status=current, move_to=move_to)
-        return Response(status=status.HTTP_204_NO_CONTENT)
-
-    @action(detail=True, methods=["post"])
-    def move(self, request: Request, pk: str) -> Response:
-        current = self.get_object()
-        serializer = DirectionSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        up = serializer.validated_data["direction"] == "up"
-        workflow.move_status(actor=request.user, status=current, up=up)
-        current.refresh_from_db()
-        return Response(StatusSerializer(current).data)
 
 
 @extend_schema_view(
@@ -391,7 +287,7 @@ class StatusViewSet(viewsets.ModelViewSet):
     retrieve=extend_schema(summary="One checklist item"),
     create=extend_schema(
         summary="Add an item at the end of its checklist (PM or PO)",
-        responses={201: ChecklistItemSerializer, **REFUSALS},
+        responses={201: ChecklistItemSerializer},
         examples=[
             OpenApiExample(
                 "A Definition of Done item",
@@ -403,13 +299,13 @@ class StatusViewSet(viewsets.ModelViewSet):
     partial_update=extend_schema(
         summary="Edit an item's text or automatic check (PM or PO)",
         request=ChecklistItemUpdateSerializer,
-        responses={200: ChecklistItemSerializer, **REFUSALS},
+        responses={200: ChecklistItemSerializer},
     ),
-    destroy=extend_schema(summary="Remove an item (PM or PO)", responses={204: None, **REFUSALS}),
+    destroy=extend_schema(summary="Remove an item (PM or PO)", responses={204: None}),
     move=extend_schema(
         summary="Move an item one place up or down (PM or PO)",
         request=DirectionSerializer,
-        responses={200: ChecklistItemSerializer, **REFUSALS},
+        responses={200: ChecklistItemSerializer},
         examples=[MOVE_EXAMPLE],
     ),
 )
@@ -419,7 +315,7 @@ class ChecklistItemViewSet(viewsets.ModelViewSet):
 
     def get_queryset(self) -> Any:
         items = ChecklistItem.objects.filter(product__in=user_products(self.request))
-        if kind := self.request.query_params.get("kind"):
+        if kind := query_choice(self.request, "kind", ChecklistKind.values):
             items = items.filter(kind=kind)
         items = items.select_related("product")
         return filter_by_product(
@@ -427,9 +323,10 @@ class ChecklistItemViewSet(viewsets.ModelViewSet):
         )
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        require_anywhere(request, Capability.EDIT_WORKFLOW)
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        item = workflow.create_checklist_item(actor=request.user, **serializer.validated_data)
+        item = workflow.create_checklist_item(actor=signed_in(request), **serializer.validated_data)
         return Response(self.get_serializer(item).data, status=status.HTTP_201_CREATED)
 
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -438,7 +335,7 @@ class ChecklistItemViewSet(viewsets.ModelViewSet):
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         workflow.update_checklist_item(
-            actor=request.user,
+            actor=signed_in(request),
             item=item,
             text=data.get("text", item.text),
             rule=data.get("rule", item.rule),
@@ -446,7 +343,7 @@ class ChecklistItemViewSet(viewsets.ModelViewSet):
         return Response(self.get_serializer(item).data)
 
     def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        workflow.delete_checklist_item(actor=request.user, item=self.get_object())
+        workflow.delete_checklist_item(actor=signed_in(request), item=self.get_object())
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @action(detail=True, methods=["post"])
@@ -455,7 +352,7 @@ class ChecklistItemViewSet(viewsets.ModelViewSet):
         serializer = DirectionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         up = serializer.validated_data["direction"] == "up"
-        workflow.move_checklist_item(actor=request.user, item=item, up=up)
+        workflow.move_checklist_item(actor=signed_in(request), item=item, up=up)
         item.refresh_from_db()
         return Response(self.get_serializer(item).data)
 
@@ -477,15 +374,15 @@ class EventViewSet(viewsets.ReadOnlyModelViewSet):
     pagination_class = EventPagination
 
     def get_queryset(self) -> Any:
-        events = Event.objects.filter(product__in=user_products(self.request)).select_related(
-            "actor"
-        )
-        events = filter_by_product(self.request, events)
-        params = self.request.query_params
+        events = Event.objects.filter(
+            product_id__in=user_products(self.request).values("pk")
+        ).select_related("actor")
+        events = filter_by_product(self.request, events, path="product_id")
         if (sprint := query_id(self.request, "sprint")) is not None:
             events = events.filter(sprint_id=sprint)
-        if params.get("object_type") and (obj := query_id(self.request, "object_id")) is not None:
-            events = events.filter(object_type=params["object_type"], object_id=obj)
+        object_type = query_name(self.request, "object_type")
+        if (obj := query_id(self.request, "object_id")) is not None and object_type:
+            events = events.filter(object_type=object_type, object_id=obj)
         return events
 
 
@@ -493,7 +390,6 @@ def register(router: BaseRouter) -> None:
     router.register("products", ProductViewSet, basename="product")
     router.register("teams", TeamViewSet, basename="team")
     router.register("memberships", MembershipViewSet, basename="membership")
-    router.register("statuses", StatusViewSet, basename="status")
     router.register("invitations", InvitationViewSet, basename="invitation")
     router.register("checklist-items", ChecklistItemViewSet, basename="checklist-item")
     router.register("events", EventViewSet, basename="event")

@@ -10,13 +10,13 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import timezone_names
+from core.access import PRODUCT_ROLES, Role
+from core.forms import model_choice_field
 from products.models import (
     DEFAULT_TSHIRT_POINTS,
-    PRODUCT_ROLES,
     ChecklistRule,
     EstimationScale,
     Product,
-    Role,
     Status,
     StatusCategory,
     Team,
@@ -86,8 +86,8 @@ class DeleteStatusForm(forms.Form):
 
     def __init__(self, *args: Any, status: Status, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        field = self.fields["move_to"]
-        field.queryset = Status.objects.filter(product_id=status.product_id).exclude(pk=status.pk)  # type: ignore[attr-defined]
+        field = model_choice_field(self, "move_to")
+        field.queryset = Status.objects.filter(product_id=status.product_id).exclude(pk=status.pk)
 
 
 class ChecklistItemForm(forms.Form):
@@ -141,7 +141,7 @@ class InviteForm(forms.Form):
 
     def __init__(self, *args: Any, product: Product, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["team"].queryset = product.teams.filter(archived_at__isnull=True)  # type: ignore[attr-defined]
+        model_choice_field(self, "team").queryset = product.teams.filter(archived_at__isnull=True)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -158,6 +158,10 @@ class RoleForm(forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
 
 
+# A passphrase fits; a megabyte sent to be hashed does not.
+PASSWORD_MAX_LENGTH = 1024
+
+
 class AcceptForm(forms.Form):
     """A new account from an invitation: the e-mail is the invitation's."""
 
@@ -172,11 +176,13 @@ class AcceptForm(forms.Form):
     password1 = forms.CharField(
         label=_("Password"),
         strip=False,
+        max_length=PASSWORD_MAX_LENGTH,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
     password2 = forms.CharField(
         label=_("Password again"),
         strip=False,
+        max_length=PASSWORD_MAX_LENGTH,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
 

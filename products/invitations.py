@@ -2,7 +2,8 @@
 
 A link carries a random token; only its SHA-256 is stored, so the database can't be used
 to join. The link works once and for INVITATION_DAYS days; resending makes a new token and
-kills the old link. The e-mail is written in the invitee's language."""
+kills the old link. The e-mail is written in the invitee's language, and sent by the
+background worker once the invitation is committed."""
 
 from __future__ import annotations
 
@@ -20,17 +21,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
-from products import access, clock, events, services
-from products.access import Capability
-from products.models import (
-    INVITATION_DAYS,
-    PRODUCT_ROLES,
-    Invitation,
-    Membership,
-    Product,
-    Role,
-    Team,
-)
+from core import access, clock, events
+from core.access import Capability, Role
+from core.tasks import enqueue_on_commit
+from products import services, tasks
+from products.models import INVITATION_DAYS, Invitation, Membership, Product, Team
 from products.services import check_po_free
 
 if TYPE_CHECKING:
@@ -60,7 +55,22 @@ def invitee_language(email: str, language: str = "") -> str:
     return existing.language if existing else settings.LANGUAGE_CODE
 
 
-def _send(invitation: Invitation, token: str, base_url: str) -> None:
+def send(invitation_id: int, token: str, base_url: str) -> bool:
+    """Mail the link (in the background: ``products.tasks.send_invitation``), written in the
+    invitee's language. Sends nothing, and answers False, when that link no longer works:
+    the invitation was revoked, accepted, resent (a newer link) or expired meanwhile."""
+    invitation = (
+        Invitation.objects.select_related("product", "team", "invited_by")
+        .filter(pk=invitation_id, token_hash=hash_token(token))
+        .first()
+    )
+    if (
+        invitation is None
+        or invitation.accepted_at
+        or invitation.revoked_at
+        or invitation.expires_at <= clock.now()
+    ):
+        return False
     link = base_url.rstrip("/") + reverse("products:invitation", args=[token])
     with override(invitation.language or settings.LANGUAGE_CODE):
         context = {
@@ -73,6 +83,13 @@ def _send(invitation: Invitation, token: str, base_url: str) -> None:
         subject = render_to_string("products/email/invitation_subject.txt", context)
         body = render_to_string("products/email/invitation.txt", context)
     send_mail(" ".join(subject.split()), body, None, [invitation.email])
+    return True
+
+
+def _mail_after_commit(invitation: Invitation, token: str, base_url: str) -> None:
+    # After commit: a refused or rolled-back invitation sends nothing, and the worker
+    # finds the row it is asked about.
+    enqueue_on_commit(tasks.send_invitation, invitation.pk, token, base_url)
 
 
 def _new_token(invitation: Invitation, now: dt.datetime) -> str:
@@ -96,19 +113,11 @@ def invite(
     """Refuses non-PMs, a role at the wrong level, a team that already has its PO, someone
     who already holds the role, and a second pending invitation to the same role.
 
-    Sends the e-mail once the invitation is saved; returns it and the clear token."""
+    Sends the e-mail once the invitation is committed; returns it and the clear token."""
     access.require(actor, Capability.MANAGE_TEAMS, product)
     role = Role(role)
     email = email.strip()
-    if (role in PRODUCT_ROLES) != (team is None):
-        raise ValidationError(
-            {
-                "team": _(
-                    "Product Managers and Stakeholders belong to the product; "
-                    "Product Owners, Scrum Masters and Developers to a team."
-                )
-            }
-        )
+    access.check_role_scope(role, in_team=team is not None)
     if team is not None and team.product_id != product.pk:
         raise ValidationError({"team": _("This team belongs to another product.")})
     if team is not None and team.is_archived:
@@ -142,14 +151,12 @@ def invite(
     invitation.full_clean()
     invitation.save()
     events.record(
+        invitation,
+        "invitation.sent",
         actor=actor,
-        verb="invitation.sent",
-        product=product,
-        team=team,
-        obj=invitation,
         after={"email": email, "role": role.value},
     )
-    _send(invitation, token, base_url)
+    _mail_after_commit(invitation, token, base_url)
     return invitation, token
 
 
@@ -197,14 +204,12 @@ def resend_invitation(*, actor: User, invitation: Invitation, base_url: str = ""
     invitation.last_sent_at = now
     invitation.save(update_fields=["token_hash", "expires_at", "sent_count", "last_sent_at"])
     events.record(
+        invitation,
+        "invitation.resent",
         actor=actor,
-        verb="invitation.resent",
-        product=invitation.product_id,
-        team=invitation.team_id,
-        obj=invitation,
         after={"sent_count": invitation.sent_count},
     )
-    _send(invitation, token, base_url)
+    _mail_after_commit(invitation, token, base_url)
     return token
 
 
@@ -216,11 +221,9 @@ def revoke_invitation(*, actor: User, invitation: Invitation) -> Invitation:
     invitation.revoked_at = clock.now()
     invitation.save(update_fields=["revoked_at"])
     events.record(
+        invitation,
+        "invitation.revoked",
         actor=actor,
-        verb="invitation.revoked",
-        product=invitation.product_id,
-        team=invitation.team_id,
-        obj=invitation,
     )
     return invitation
 
@@ -241,7 +244,8 @@ def check_usable(invitation: Invitation | None) -> Invitation:
 
 @transaction.atomic
 def accept_invitation(*, user: User, invitation: Invitation) -> Membership:
-    """Refuses a used, revoked or expired link, and a PO role whose team has one meanwhile.
+    """Refuses a used, revoked or expired link, an account other than the invited
+    address's, and a PO role whose team has one meanwhile.
 
     The invitation is the authority here: the invitee holds no right yet."""
     # Lock the row: two clicks on one link must not make two memberships.
@@ -253,6 +257,8 @@ def accept_invitation(*, user: User, invitation: Invitation) -> Membership:
     check_usable(invitation)
     if not user.is_authenticated or not user.is_active:
         raise PermissionDenied(_("Sign in first."))
+    if not invitation.is_for(user):
+        raise PermissionDenied(_("This invitation is for another e-mail address."))
     role = Role(invitation.role)
     if role == Role.PO:
         check_po_free(invitation.team, keep=user)  # type: ignore[arg-type]
@@ -267,20 +273,16 @@ def accept_invitation(*, user: User, invitation: Invitation) -> Membership:
     invitation.accepted_by = user
     invitation.save(update_fields=["accepted_at", "accepted_by"])
     events.record(
+        invitation,
+        "invitation.accepted",
         actor=user,
-        verb="invitation.accepted",
-        product=invitation.product,
-        team=invitation.team,
-        obj=invitation,
         after={"user": user.pk, "role": role.value},
     )
     if created:
         events.record(
+            membership,
+            "membership.added",
             actor=user,
-            verb="membership.added",
-            product=invitation.product,
-            team=invitation.team,
-            obj=membership,
             after={"user": user.pk, "role": role.value, "invitation": invitation.pk},
         )
     access.forget(user)

@@ -2,23 +2,22 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
-from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import known_timezones
-from products import clock
-
-if TYPE_CHECKING:
-    from accounts.models import User
+from accounts.models import User, known_timezones
+from core import clock
+from core.access import PRODUCT_ROLES, TEAM_ROLES, Role
+from core.fields import markdown_field
 
 
 class ProductQuerySet(models.QuerySet["Product"]):
-    def for_user(self, user: User) -> ProductQuerySet:
+    def for_user(self, user: User | AnonymousUser) -> ProductQuerySet:
         """The products a user may see: all for a superuser, else those they belong to."""
         if not user.is_authenticated:
             return self.none()
@@ -46,11 +45,9 @@ def default_tshirt_points() -> dict[str, int]:
 class Product(models.Model):
     name = models.CharField(_("name"), max_length=120)
     slug = models.SlugField(_("slug"), max_length=60, unique=True)
-    vision = models.TextField(_("vision"), blank=True, help_text=_("Markdown."))
-    business_case = models.TextField(_("business case"), blank=True, help_text=_("Markdown."))
-    research_notes = models.TextField(
-        _("user research notes"), blank=True, help_text=_("Markdown.")
-    )
+    vision = markdown_field(_("vision"), blank=True)
+    business_case = markdown_field(_("business case"), blank=True)
+    research_notes = markdown_field(_("user research notes"), blank=True)
     created_at = models.DateTimeField(_("created at"), default=clock.now)
     estimation_scale = models.CharField(
         _("estimation scale"),
@@ -63,6 +60,10 @@ class Product(models.Model):
     )
     # An archived product is read-only (access.can grants only VIEW); nothing is deleted.
     archived_at = models.DateTimeField(_("archived at"), null=True, blank=True)
+    # The vision, business case and research notes are edited against it (409 when stale).
+    version = models.PositiveIntegerField(_("version"), default=1)
+
+    stale_message = _("Someone else changed the vision or the business case meanwhile.")
 
     objects = ProductQuerySet.as_manager()
 
@@ -73,6 +74,14 @@ class Product(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def members(self) -> QuerySet[User]:
+        """Everyone who holds a role in the product, by name (assignee choices, filters)."""
+        return (
+            User.objects.filter(memberships__product=self)
+            .distinct()
+            .order_by("first_name", "username")
+        )
 
     @property
     def access_scope(self) -> tuple[int, int | None]:
@@ -169,6 +178,16 @@ class Team(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def members(self) -> QuerySet[User]:
+        """Everyone who holds a role in this team, by username."""
+        return User.objects.filter(memberships__team=self).distinct().order_by("username")
+
+    def roster(self) -> QuerySet[Membership]:
+        """The team's memberships (one per role held) with their users, by name."""
+        return self.memberships.select_related("user").order_by(
+            "user__first_name", "user__username"
+        )
+
     @property
     def access_scope(self) -> tuple[int, int | None]:
         return self.product_id, self.pk
@@ -180,20 +199,6 @@ class Team(models.Model):
     @property
     def is_archived(self) -> bool:
         return self.archived_at is not None
-
-
-class Role(models.TextChoices):
-    PM = "pm", _("Product Manager")
-    PO = "po", _("Product Owner")
-    SCRUM_MASTER = "sm", _("Scrum Master")
-    DEVELOPER = "dev", _("Developer")
-    STAKEHOLDER = "stakeholder", _("Stakeholder")
-
-
-# Roles held on the whole product; the others are held in one team. Tuples, not sets:
-# the membership constraint lists them, and its migration must not depend on hash order.
-PRODUCT_ROLES = (Role.PM, Role.STAKEHOLDER)
-TEAM_ROLES = (Role.PO, Role.SCRUM_MASTER, Role.DEVELOPER)
 
 
 class Membership(models.Model):
@@ -247,8 +252,12 @@ class Membership(models.Model):
         where = self.team or self.product
         return f"{self.user} — {self.get_role_display()} ({where})"
 
+    @property
+    def access_scope(self) -> tuple[int, int | None]:
+        return self.product_id, self.team_id
+
     def clean(self) -> None:
-        if self.team_id and self.product_id and self.team.product_id != self.product_id:
+        if self.team and self.product_id and self.team.product_id != self.product_id:
             raise ValidationError({"team": _("This team belongs to another product.")})
 
 
@@ -314,8 +323,18 @@ class Invitation(models.Model):
         return f"{self.email} — {self.get_role_display()}"
 
     @property
+    def event_scope(self) -> tuple[int, int | None, int | None]:
+        # Managed on the product (access_scope), about a team when it invites into one.
+        return self.product_id, self.team_id, None
+
+    @property
     def access_scope(self) -> tuple[int, int | None]:
         return self.product_id, None
+
+    def is_for(self, user: User) -> bool:
+        """Only the account of the invited address may accept (e-mail case ignored): a link
+        forwarded or opened in someone else's session grants nothing."""
+        return bool(user.email) and user.email.strip().casefold() == self.email.strip().casefold()
 
     @property
     def state(self) -> str:
@@ -361,6 +380,10 @@ class Status(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def access_scope(self) -> tuple[int, int | None]:
+        return self.product_id, None
 
     @property
     def is_done(self) -> bool:
@@ -409,6 +432,10 @@ class ChecklistItem(models.Model):
     def __str__(self) -> str:
         return self.text
 
+    @property
+    def access_scope(self) -> tuple[int, int | None]:
+        return self.product_id, None
+
 
 DEFAULT_READY = [
     (_("Has acceptance criteria"), ChecklistRule.HAS_ACCEPTANCE_CRITERIA),
@@ -422,54 +449,3 @@ DEFAULT_DONE = [
     (_("Tests written and passing"), ChecklistRule.MANUAL),
     (_("Documentation updated"), ChecklistRule.MANUAL),
 ]
-
-
-class EventQuerySet(models.QuerySet["Event"]):
-    def for_object(self, object_type: str, object_id: int) -> EventQuerySet:
-        return self.filter(object_type=object_type, object_id=object_id)
-
-    def for_sprint_since(self, sprint_id: int, since: dt.datetime) -> EventQuerySet:
-        return self.filter(sprint_id=sprint_id, created_at__gt=since)
-
-
-class Event(models.Model):
-    """One thing that happened, appended by a service in the transaction that did it."""
-
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
-    verb = models.CharField(_("verb"), max_length=40)
-    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="events")
-    team = models.ForeignKey(Team, on_delete=models.SET_NULL, null=True, related_name="+")
-    # A plain id, not a foreign key: products sits below sprints and must not depend on it.
-    sprint_id = models.BigIntegerField(null=True, blank=True)
-    object_type = models.CharField(_("object type"), max_length=40)
-    object_id = models.BigIntegerField(_("object id"))
-    before = models.JSONField(_("before"), default=dict, blank=True)
-    after = models.JSONField(_("after"), default=dict, blank=True)
-    created_at = models.DateTimeField(_("time"), default=clock.now)
-
-    objects = EventQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["created_at", "id"]
-        verbose_name = _("event")
-        verbose_name_plural = _("events")
-        indexes = [
-            # EventQuerySet.for_sprint_since: the daily digest, burndown and cumulative flow.
-            models.Index(fields=["sprint_id", "created_at"], name="products_event_sprint_time"),
-            # EventQuerySet.for_object: a story's history.
-            models.Index(
-                fields=["object_type", "object_id", "created_at"], name="products_event_object"
-            ),
-            # The product's activity feed and reports over a period.
-            models.Index(fields=["product", "created_at"], name="products_event_product_time"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.verb} {self.object_type}#{self.object_id}"
-
-    def save(self, *args: object, **kwargs: object) -> None:
-        if self.pk is not None and not self._state.adding:
-            raise ValueError("Events are append-only.")
-        super().save(*args, **kwargs)

@@ -6,15 +6,17 @@ from drf_spectacular.utils import OpenApiExample, extend_schema_field, extend_sc
 from rest_framework import serializers
 
 from accounts.models import User
+from core.access import Role
+from core.models import Event
 from products.models import (
     DEFAULT_TSHIRT_POINTS,
     ChecklistItem,
-    Event,
+    ChecklistRule,
     Invitation,
     Membership,
     Product,
-    Role,
     Status,
+    StatusCategory,
     Team,
 )
 
@@ -28,6 +30,7 @@ class UserScopedRelatedField(serializers.PrimaryKeyRelatedField):
 
     def get_queryset(self) -> Any:
         queryset = super().get_queryset()
+        assert queryset is not None  # every use of this field passes queryset=
         request = self.context.get("request")
         if request is None:
             return queryset.none()
@@ -71,8 +74,16 @@ class ProductSerializer(serializers.ModelSerializer):
             "tshirt_points",
             "created_at",
             "archived_at",
+            "version",
         ]
         read_only_fields = ["id", "created_at", "archived_at"]
+        extra_kwargs = {
+            "version": {
+                "required": False,
+                "help_text": "The version you edited: needed with the vision, business case "
+                "or research notes; an older one is refused with 409.",
+            }
+        }
 
     def validate_tshirt_points(self, value: Any) -> dict[str, int]:
         if not isinstance(value, dict) or set(value) != set(DEFAULT_TSHIRT_POINTS):
@@ -241,7 +252,7 @@ class StatusSerializer(serializers.ModelSerializer):
 class StatusWriteSerializer(serializers.Serializer):
     product = UserScopedRelatedField(queryset=Product.objects.all(), product_path="pk")
     name = serializers.CharField(max_length=60)
-    category = serializers.ChoiceField(choices=Status._meta.get_field("category").choices)
+    category = serializers.ChoiceField(choices=StatusCategory.choices)
     wip_limit = serializers.IntegerField(min_value=1, required=False, allow_null=True)
 
 
@@ -299,9 +310,7 @@ class ChecklistItemUpdateSerializer(serializers.Serializer):
     """A checklist item's text and automatic check; its product and list stay."""
 
     text = serializers.CharField(max_length=200, required=False)
-    rule = serializers.ChoiceField(
-        choices=ChecklistItem._meta.get_field("rule").choices, required=False, allow_blank=True
-    )
+    rule = serializers.ChoiceField(choices=ChecklistRule.choices, required=False, allow_blank=True)
 
 
 @extend_schema_serializer(
@@ -328,6 +337,9 @@ class ChecklistItemUpdateSerializer(serializers.Serializer):
 )
 class EventSerializer(serializers.ModelSerializer):
     actor_username = serializers.CharField(source="actor.username", read_only=True, default=None)
+    # The log keeps plain ids (core sits below products); the API names them as before.
+    product = serializers.IntegerField(source="product_id", read_only=True)
+    team = serializers.IntegerField(source="team_id", read_only=True, allow_null=True)
 
     class Meta:
         model = Event

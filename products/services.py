@@ -10,18 +10,18 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
-from products import access, clock, events
-from products.access import Capability
+from core import access, clock, events
+from core.access import Capability, Role
+from core.concurrency import versioned_update
 from products.models import (
     DEFAULT_DONE,
     DEFAULT_READY,
     DEFAULT_STATUSES,
-    PRODUCT_ROLES,
+    DEFAULT_TSHIRT_POINTS,
     ChecklistItem,
     ChecklistKind,
     Membership,
     Product,
-    Role,
     Status,
     Team,
 )
@@ -54,28 +54,37 @@ def create_product(
             )
             for i, (text, rule) in enumerate(items)
         )
-    events.record(
-        actor=actor, verb="product.created", product=product, obj=product, after={"name": name}
-    )
+    events.record(product, "product.created", actor=actor, after={"name": name})
     return product
 
 
 @transaction.atomic
 def update_product(
-    *, actor: User, product: Product, vision: str, business_case: str, research_notes: str
+    *,
+    actor: User,
+    product: Product,
+    version: int | None,
+    vision: str,
+    business_case: str,
+    research_notes: str,
 ) -> Product:
-    """Refuses everyone but the product's PM."""
+    """Refuses everyone but the product's PM, and an edit based on an old ``version``
+    (``Stale``: two PMs editing the vision at once, the second is told, not overwritten)."""
     access.require(actor, Capability.EDIT_VISION, product)
-    before = {f: getattr(product, f) for f in ("vision", "business_case", "research_notes")}
-    product.vision, product.business_case = vision, business_case
-    product.research_notes = research_notes
-    product.save(update_fields=["vision", "business_case", "research_notes"])
+    current = Product.objects.get(pk=product.pk)
+    before = {f: getattr(current, f) for f in ("vision", "business_case", "research_notes")}
+    versioned_update(
+        product,
+        version,
+        vision=vision,
+        business_case=business_case,
+        research_notes=research_notes,
+    )
     after = {f: getattr(product, f) for f in before}
     events.record(
+        product,
+        "product.updated",
         actor=actor,
-        verb="product.updated",
-        product=product,
-        obj=product,
         before=before,
         after=after,
     )
@@ -107,9 +116,7 @@ def create_team(
     )
     team.full_clean()
     team.save()
-    events.record(
-        actor=actor, verb="team.created", product=product, team=team, obj=team, after={"name": name}
-    )
+    events.record(team, "team.created", actor=actor, after={"name": name})
     return team
 
 
@@ -119,15 +126,7 @@ def add_member(
 ) -> Membership:
     """Refuses non-PMs, a team of another product, and a role held at the wrong level."""
     access.require(actor, Capability.MANAGE_TEAMS, product)
-    if (role in PRODUCT_ROLES) != (team is None):
-        raise ValidationError(
-            {
-                "team": _(
-                    "Product Managers and Stakeholders belong to the product; "
-                    "Product Owners, Scrum Masters and Developers to a team."
-                )
-            }
-        )
+    access.check_role_scope(role, in_team=team is not None)
     if team is not None and team.product_id != product.pk:
         raise ValidationError({"team": _("This team belongs to another product.")})
     if role == Role.PO and team is not None:
@@ -137,11 +136,9 @@ def add_member(
     )
     if created:
         events.record(
+            membership,
+            "membership.added",
             actor=actor,
-            verb="membership.added",
-            product=product,
-            team=team,
-            obj=membership,
             after={"user": user.pk, "role": role.value},
         )
     access.forget(user)
@@ -179,22 +176,16 @@ def change_role(*, actor: User, membership: Membership, role: Role) -> Membershi
     role = Role(role)
     if role == membership.role:
         return membership
-    if (role in PRODUCT_ROLES) != (membership.team_id is None):
-        raise ValidationError(
-            {
-                "role": _(
-                    "Product Managers and Stakeholders belong to the product; "
-                    "Product Owners, Scrum Masters and Developers to a team."
-                )
-            }
-        )
+    access.check_role_scope(role, in_team=membership.team_id is not None, field="role")
     _check_not_last_pm(membership)
     if role == Role.PO:
+        assert membership.team is not None  # check_role_scope: a PO is a team's
         check_po_free(membership.team)
     if Membership.objects.filter(
         user_id=membership.user_id,
         product_id=membership.product_id,
-        team_id=membership.team_id,
+        # None is a valid exact lookup (IS NULL), which the plugin doesn't know.
+        team_id=membership.team_id,  # type: ignore[misc]
         role=role,
     ).exists():
         raise ValidationError({"role": _("This person already holds that role here.")})
@@ -202,11 +193,9 @@ def change_role(*, actor: User, membership: Membership, role: Role) -> Membershi
     membership.role = role
     membership.save(update_fields=["role"])
     events.record(
+        membership,
+        "membership.changed",
         actor=actor,
-        verb="membership.changed",
-        product=membership.product_id,
-        team=membership.team_id,
-        obj=membership,
         before=before,
         after={"user": membership.user_id, "role": role.value},
     )
@@ -219,11 +208,9 @@ def remove_member(*, actor: User, membership: Membership) -> None:
     access.require(actor, Capability.MANAGE_TEAMS, membership.product)
     _check_not_last_pm(membership)
     events.record(
+        membership,
+        "membership.removed",
         actor=actor,
-        verb="membership.removed",
-        product=membership.product_id,
-        team=membership.team_id,
-        obj=membership,
         before={"user": membership.user_id, "role": membership.role},
     )
     membership.delete()
@@ -247,21 +234,24 @@ def update_product_settings(
     product.name, product.slug = name.strip(), slug
     product.estimation_scale = estimation_scale
     if tshirt_points is not None:
-        values = list(tshirt_points.values())
+        # In the sizes' order, not the mapping's: PostgreSQL's jsonb gives its keys back
+        # sorted by length, so a product read from it listed XL before XS.
+        if set(tshirt_points) != set(DEFAULT_TSHIRT_POINTS):
+            raise ValidationError({"tshirt_points": _("Give points for each size.")})
+        values = [tshirt_points[size] for size in DEFAULT_TSHIRT_POINTS]
         if any(v < 1 for v in values) or values != sorted(set(values)):
             raise ValidationError(
                 {"tshirt_points": _("Each size must be worth more points than the one before.")}
             )
-        product.tshirt_points = tshirt_points
+        product.tshirt_points = {size: tshirt_points[size] for size in DEFAULT_TSHIRT_POINTS}
     product.full_clean()
     product.save(update_fields=list(fields))
     after = {f: getattr(product, f) for f in fields}
     if after != before:
         events.record(
+            product,
+            "product.settings_changed",
             actor=actor,
-            verb="product.settings_changed",
-            product=product,
-            obj=product,
             before={f: v for f, v in before.items() if v != after[f]},
             after={f: v for f, v in after.items() if v != before[f]},
         )
@@ -272,18 +262,15 @@ def update_product_settings(
 def archive_product(*, actor: User, product: Product, archived: bool = True) -> Product:
     """Refuses all but the product's PMs and superusers. Archived, a product is read-only
     for everyone (access.can grants only VIEW); nothing is deleted, and it can come back."""
-    if not access.is_product_manager(actor, product):
-        access.require(actor, Capability.MANAGE_TEAMS, product)
-        raise PermissionDenied(_("Your role does not allow this."))
+    access.require(actor, Capability.ARCHIVE_PRODUCT, product)
     if archived == product.is_archived:
         return product
     product.archived_at = clock.now() if archived else None
     product.save(update_fields=["archived_at"])
     events.record(
+        product,
+        "product.archived" if archived else "product.restored",
         actor=actor,
-        verb="product.archived" if archived else "product.restored",
-        product=product,
-        obj=product,
     )
     access.forget(actor)
     return product
@@ -312,11 +299,9 @@ def update_team(
     changed = [f for f in fields if getattr(team, f) != before[f]]
     if changed:
         events.record(
+            team,
+            "team.updated",
             actor=actor,
-            verb="team.updated",
-            product=team.product_id,
-            team=team,
-            obj=team,
             before={f: str(before[f]) for f in changed},
             after={f: str(getattr(team, f)) for f in changed},
         )
@@ -333,10 +318,8 @@ def archive_team(*, actor: User, team: Team, archived: bool = True) -> Team:
     team.archived_at = clock.now() if archived else None
     team.save(update_fields=["archived_at"])
     events.record(
+        team,
+        "team.archived" if archived else "team.restored",
         actor=actor,
-        verb="team.archived" if archived else "team.restored",
-        product=team.product_id,
-        team=team,
-        obj=team,
     )
     return team

@@ -14,16 +14,6 @@ urlpatterns = [
     path("invitations/<str:token>/", members.accept, name="invitation"),
     path("p/<slug:slug>/settings/", product.product_settings, name="settings"),
     path("p/<slug:slug>/settings/archive/", product.archive_product, name="settings_archive"),
-    path("p/<slug:slug>/settings/statuses/", workflow.statuses, name="settings_statuses"),
-    path("p/<slug:slug>/settings/statuses/<int:pk>/", workflow.status_edit, name="status_edit"),
-    path(
-        "p/<slug:slug>/settings/statuses/<int:pk>/move/", workflow.status_move, name="status_move"
-    ),
-    path(
-        "p/<slug:slug>/settings/statuses/<int:pk>/delete/",
-        workflow.status_delete,
-        name="status_delete",
-    ),
     path("p/<slug:slug>/settings/checklists/", workflow.checklists, name="settings_checklists"),
     path(
         "p/<slug:slug>/settings/checklists/<int:pk>/",

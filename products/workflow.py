@@ -12,8 +12,8 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
-from products import access, clock, events
-from products.access import Capability
+from core import access, events
+from core.access import Capability
 from products.models import ChecklistItem, ChecklistKind, ChecklistRule, Product, Status
 
 if TYPE_CHECKING:
@@ -39,7 +39,7 @@ def _check_wip(wip_limit: int | None) -> None:
         )
 
 
-def _check_category_kept(status: Status) -> None:
+def check_category_kept(status: Status) -> None:
     """Refuses to leave the product without a status of the status's category."""
     others = Status.objects.filter(product_id=status.product_id, category=status.category)
     if not others.exclude(pk=status.pk).exists():
@@ -47,10 +47,6 @@ def _check_category_kept(status: Status) -> None:
             _("The workflow keeps at least one “%(category)s” status.")
             % {"category": status.get_category_display()}
         )
-
-
-def _record(actor: User, verb: str, obj: Status | ChecklistItem, **values: object) -> None:
-    events.record(actor=actor, verb=verb, product=obj.product_id, obj=obj, **values)  # type: ignore[arg-type]
 
 
 @transaction.atomic
@@ -72,7 +68,7 @@ def create_status(
     )
     status.full_clean()
     status.save()
-    _record(actor, "status.created", status, after={"name": name, "category": category})
+    events.record(status, "status.created", actor=actor, after={"name": name, "category": category})
     return status
 
 
@@ -86,7 +82,7 @@ def update_status(
     name = _check_name(status.product, name, exclude=status.pk)
     _check_wip(wip_limit)
     if category != status.category:
-        _check_category_kept(status)
+        check_category_kept(status)
     fields = ("name", "category", "wip_limit")
     before = {f: getattr(status, f) for f in fields}
     status.name, status.category, status.wip_limit = name, category, wip_limit
@@ -94,13 +90,11 @@ def update_status(
     status.save(update_fields=list(fields))
     after = {f: getattr(status, f) for f in fields}
     if after != before:
-        _record(actor, "status.updated", status, before=before, after=after)
+        events.record(status, "status.updated", actor=actor, before=before, after=after)
     return status
 
 
-def _swap(
-    actor: User, obj: Status | ChecklistItem, siblings: list[Status] | list[ChecklistItem], up: bool
-) -> None:
+def _swap[M: (Status, ChecklistItem)](actor: User, obj: M, siblings: list[M], up: bool) -> None:
     """Move obj one place up or down among its siblings: renumbers the few rows of the list."""
     index = next(i for i, s in enumerate(siblings) if s.pk == obj.pk)
     target = index - 1 if up else index + 1
@@ -109,8 +103,8 @@ def _swap(
     siblings[index], siblings[target] = siblings[target], siblings[index]
     for position, sibling in enumerate(siblings):
         sibling.position = position
-    type(obj).objects.bulk_update(siblings, ["position"])  # type: ignore[attr-defined]
-    _record(actor, f"{obj._meta.model_name}.moved", obj, after={"position": target})
+    type(obj).objects.bulk_update(siblings, ["position"])
+    events.record(obj, f"{obj._meta.model_name}.moved", actor=actor, after={"position": target})
 
 
 @transaction.atomic
@@ -120,59 +114,6 @@ def move_status(*, actor: User, status: Status, up: bool) -> Status:
     siblings = list(Status.objects.select_for_update().filter(product_id=status.product_id))
     _swap(actor, status, siblings, up)
     return status
-
-
-@transaction.atomic
-def delete_status(*, actor: User, status: Status, move_to: Status | None = None) -> int:
-    """Refuses the last status of a category, and a status holding stories unless they are
-    given another status of the same product (each moved story gets its own event).
-
-    Returns how many stories moved."""
-    access.require(actor, Capability.EDIT_WORKFLOW, status.product)
-    _check_category_kept(status)
-    # The reverse relation of backlog.Story.status: products doesn't import backlog.
-    stories = list(status.stories.select_for_update().values_list("pk", "team_id", "sprint_id"))  # type: ignore[attr-defined]
-    if stories:
-        if move_to is None:
-            raise ValidationError(
-                {"move_to": _("This status holds stories: choose where to move them.")}
-            )
-        if move_to.product_id != status.product_id or move_to.pk == status.pk:
-            raise ValidationError({"move_to": _("Choose another status of this product.")})
-        status.stories.update(status=move_to, updated_by=actor, updated_at=clock.now())  # type: ignore[attr-defined]
-        for story_id, team_id, sprint_id in stories:
-            events.record(
-                actor=actor,
-                verb="story.moved",
-                product=status.product_id,
-                team=team_id,
-                sprint_id=sprint_id,
-                obj=_Ref("story", story_id),
-                before={"status": status.pk},
-                after={"status": move_to.pk, "reason": "status_deleted"},
-            )
-    _record(
-        actor,
-        "status.deleted",
-        status,
-        before={"name": status.name, "category": status.category},
-        after={"moved_to": getattr(move_to, "pk", None), "stories": len(stories)},
-    )
-    status.delete()
-    return len(stories)
-
-
-class _Meta:
-    def __init__(self, model_name: str) -> None:
-        self.model_name = model_name
-
-
-class _Ref:
-    """Names a row for events.record without loading it."""
-
-    def __init__(self, model_name: str, pk: int) -> None:
-        self._meta = _Meta(model_name)
-        self.pk = pk
 
 
 def _check_text(text: str) -> str:
@@ -198,7 +139,9 @@ def create_checklist_item(
     )
     item.full_clean()
     item.save()
-    _record(actor, "checklistitem.created", item, after={"kind": kind, "text": item.text})
+    events.record(
+        item, "checklistitem.created", actor=actor, after={"kind": kind, "text": item.text}
+    )
     return item
 
 
@@ -214,7 +157,7 @@ def update_checklist_item(
     item.save(update_fields=["text", "rule"])
     after = {"text": item.text, "rule": item.rule}
     if after != before:
-        _record(actor, "checklistitem.updated", item, before=before, after=after)
+        events.record(item, "checklistitem.updated", actor=actor, before=before, after=after)
     return item
 
 
@@ -233,5 +176,7 @@ def move_checklist_item(*, actor: User, item: ChecklistItem, up: bool) -> Checkl
 def delete_checklist_item(*, actor: User, item: ChecklistItem) -> None:
     """Refuses those who may not edit the workflow."""
     access.require(actor, Capability.EDIT_WORKFLOW, item.product)
-    _record(actor, "checklistitem.deleted", item, before={"kind": item.kind, "text": item.text})
+    events.record(
+        item, "checklistitem.deleted", actor=actor, before={"kind": item.kind, "text": item.text}
+    )
     item.delete()

@@ -2,8 +2,9 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from products.admin import ReadOnlyAdmin
-from sprints.models import Acceptance, DoneCheck, Impediment, MemberAvailability, Sprint
+from backlog.models import Sprint
+from core.admin import ReadOnlyAdmin
+from sprints.models import Acceptance, Ceremony, DoneCheck, Impediment, MemberAvailability
 
 
 @admin.register(Sprint)
@@ -36,3 +37,10 @@ class DoneCheckAdmin(ReadOnlyAdmin):
 class AcceptanceAdmin(ReadOnlyAdmin):
     list_display = ["story", "accepted_by", "accepted_at"]
     list_select_related = ["story", "accepted_by"]
+
+
+@admin.register(Ceremony)
+class CeremonyAdmin(ReadOnlyAdmin):
+    list_display = ["__str__", "team", "kind", "starts_at", "duration_minutes", "cancelled"]
+    list_filter = ["kind", "team"]
+    list_select_related = ["team"]

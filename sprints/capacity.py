@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from statistics import mean
 from typing import TYPE_CHECKING
 
+from backlog.models import Sprint, SprintState
 from products.models import Membership
-from sprints.models import MemberAvailability, Sprint, SprintState
+from sprints.models import MemberAvailability
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -72,14 +73,16 @@ def team_members(sprint: Sprint) -> list[User]:
 
 
 def capacity(sprint: Sprint) -> Capacity:
-    history = list(
-        Sprint.objects.filter(
+    history = [
+        points
+        for points in Sprint.objects.filter(
             team_id=sprint.team_id, state=SprintState.CLOSED, completed_points__isnull=False
         )
         .exclude(pk=sprint.pk)
         .order_by("-end_date")
         .values_list("completed_points", flat=True)[:HISTORY_SPRINTS]
-    )
+        if points is not None  # excluded by the query; the column is nullable
+    ]
     working = sprint.working_days
     days_off = dict(
         MemberAvailability.objects.filter(sprint=sprint).values_list("user_id", "days_off")

@@ -8,9 +8,9 @@ from functools import cached_property
 from statistics import mean
 from typing import Any
 
-from backlog.models import Story
-from products.models import Event, Status, StatusCategory
-from sprints.models import Sprint, SprintState
+from backlog.models import Sprint, SprintState, Story
+from core.models import Event
+from products.models import Status, StatusCategory
 
 WIDTH, HEIGHT = 600, 220
 PAD_LEFT, PAD_BOTTOM, PAD_TOP = 36, 24, 10
@@ -124,6 +124,8 @@ def histories(sprints: list[Sprint]) -> dict[int, History]:
     )
     ids: set[int] = set()
     for sprint_id, verb, obj, before, after, at in rows:
+        if sprint_id is None:  # excluded by the query; the column is nullable
+            continue
         out[sprint_id].events.append((verb, obj, before or {}, after or {}, at))
         if verb == "sprint.started":
             ids |= set((after or {}).get("stories", []))

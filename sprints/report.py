@@ -11,10 +11,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from backlog.models import Story
-from products.models import Event
+from core.models import Event
 
 if TYPE_CHECKING:
-    from sprints.models import Sprint
+    from backlog.models import Sprint
 
 VERSION = 1
 SECTIONS = ("committed", "added", "removed", "completed", "carried_over")

@@ -19,10 +19,10 @@ from django.db import IntegrityError, connection, transaction
 from pytest_django import Settings
 
 from accounts.models import User
-from backlog.models import Story
+from backlog.models import Sprint, Story
+from core.access import Role
 from products import services
-from products.models import Product, Role, Team
-from sprints.models import Sprint
+from products.models import Product, Team
 from tests.backlog.factories import StoryFactory
 from tests.products.factories import MembershipFactory, SuperuserFactory, TeamFactory, UserFactory
 from tests.sprints.factories import SPRINT_START, SprintFactory
@@ -47,6 +47,17 @@ def violates(constraint: str) -> Iterator[None]:
 @pytest.fixture(autouse=True)
 def _fast_password_hasher(settings: Settings) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+IMMEDIATE_TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+
+
+@pytest.fixture(autouse=True)
+def _immediate_tasks(settings: Settings) -> None:
+    # A test sees a task's work as soon as the transaction that enqueued it commits (in a
+    # test, when django_capture_on_commit_callbacks runs the callbacks). The worker's own
+    # path is tested in tests/core/test_tasks.py, with the database backend.
+    settings.TASKS = IMMEDIATE_TASKS
 
 
 @pytest.fixture(autouse=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.utils.translation import gettext as _
 
 from backlog.models import (
@@ -31,20 +32,17 @@ EDITABLE_FIELDS = (
 )
 
 
-class StaleEdit(Exception):
-    """The edit was based on an old version; ``current`` holds the values as they are now."""
-
-    def __init__(self, current: Story) -> None:
-        super().__init__(_("Someone else changed this story meanwhile."))
-        self.current = current
+def _column(name: str) -> str:
+    """The column of the story field ``name`` (``epic_id`` for ``epic``): services edit
+    the story's own fields, never a reverse relation, which has no column."""
+    field = Story._meta.get_field(name)
+    if not isinstance(field, models.Field):
+        raise TypeError(f"{name} is not a field of Story")
+    return field.attname
 
 
 def _snapshot(story: Story, fields: tuple[str, ...]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for name in fields:
-        field = Story._meta.get_field(name)
-        out[name] = getattr(story, field.attname)
-    return out
+    return {name: getattr(story, _column(name)) for name in fields}
 
 
 def _check_belongs(product: Product | int, **objects: Any) -> None:

@@ -12,8 +12,8 @@ from backlog.models import (
     Label,
     Release,
 )
-from products import access, events
-from products.access import Capability
+from core import access, events
+from core.access import Capability
 from products.models import Product
 
 if TYPE_CHECKING:
@@ -53,9 +53,7 @@ def create_epic(
     )
     epic.full_clean()
     epic.save()
-    events.record(
-        actor=actor, verb="epic.created", product=product, obj=epic, after={"title": title}
-    )
+    events.record(epic, "epic.created", actor=actor, after={"title": title})
     return epic
 
 
@@ -76,10 +74,9 @@ def update_epic(*, actor: User, epic: Epic, **changes: Any) -> Epic:
     if changed:
         epic.save(update_fields=changed)
         events.record(
+            epic,
+            "epic.updated",
             actor=actor,
-            verb="epic.updated",
-            product=epic.product,
-            obj=epic,
             before={k: before[k] for k in changed},
             after={k: after[k] for k in changed},
         )
@@ -94,10 +91,9 @@ def create_release(*, actor: User, product: Product, name: str, date: Any = None
     release.full_clean()
     release.save()
     events.record(
+        release,
+        "release.created",
         actor=actor,
-        verb="release.created",
-        product=product,
-        obj=release,
         after={"name": name, "date": date.isoformat() if date else None},
     )
     return release
@@ -111,7 +107,5 @@ def create_label(*, actor: User, product: Product, name: str, colour: str = "#8a
         product=product, name=name, defaults={"colour": colour}
     )
     if created:
-        events.record(
-            actor=actor, verb="label.created", product=product, obj=label, after={"name": name}
-        )
+        events.record(label, "label.created", actor=actor, after={"name": name})
     return label

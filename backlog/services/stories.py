@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
-from backlog import ranks
+from backlog import ranks, tasks
 from backlog.models import (
     RANK_REBALANCE_LENGTH,
     Epic,
@@ -19,8 +19,10 @@ from backlog.models import (
     Story,
     StoryKind,
 )
-from products import access, clock, events
-from products.access import Capability
+from core import access, clock, events
+from core.access import Capability
+from core.concurrency import check_version, versioned_update
+from core.tasks import enqueue_on_commit
 from products.models import Product, Status, StatusCategory, Team
 
 if TYPE_CHECKING:
@@ -28,20 +30,22 @@ if TYPE_CHECKING:
 
 from backlog.services.common import (
     EDITABLE_FIELDS,
-    StaleEdit,
     _check_assignee,
     _check_belongs,
     _check_kind,
     _check_points,
+    _column,
     _snapshot,
 )
 
 
 def rebalance_if_long(product: Product | int, *keys: str) -> None:
-    """After commit, re-key the neighbourhood of any of these keys that grew too long."""
+    """After commit, have the worker re-key the neighbourhood of any of these keys that
+    grew too long: the move that lengthened them doesn't wait for it."""
+    product_id = product if isinstance(product, int) else product.pk
     for key in keys:
         if len(key) > RANK_REBALANCE_LENGTH:
-            transaction.on_commit(lambda key=key: rebalance_around(product=product, rank=key))
+            enqueue_on_commit(tasks.rebalance_ranks_around, product_id, key)
 
 
 # Stories re-keyed on each side of a key that grew too long; doubled until the new keys
@@ -80,10 +84,9 @@ def rebalance_around(*, product: Product | int, rank: str, actor: User | None = 
     Story.objects.bulk_update(moving, ["rank"], batch_size=500)
     product_id = product if isinstance(product, int) else product.pk
     events.record(
+        Product(pk=product_id),
+        "ranks.rebalanced",
         actor=actor,
-        verb="ranks.rebalanced",
-        product=product_id,
-        obj=Product(pk=product_id),
         after={"stories": len(moving), "from": moving[0].rank if moving else None},
     )
     return len(moving)
@@ -124,6 +127,8 @@ def create_story(
         raise ValidationError({"title": _("A story needs a title.")})
     if status is None:
         status = product.statuses.filter(category=StatusCategory.TODO).first()
+        # A product keeps a status of each category (products.workflow.check_category_kept).
+        assert status is not None
     if at_top:
         first = Story.objects.filter(product=product).order_by("rank")
         rank = ranks.between(None, first.values_list("rank", flat=True).first())
@@ -148,11 +153,9 @@ def create_story(
         updated_at=clock.now(),
     )
     events.record(
+        story,
+        "story.created",
         actor=actor,
-        verb="story.created",
-        product=product,
-        team=team,
-        obj=story,
         after=_snapshot(story, (*EDITABLE_FIELDS, "status", "rank")),
     )
     rebalance_if_long(product, rank)
@@ -188,27 +191,21 @@ def update_story(*, actor: User, story: Story, version: int, **changes: Any) -> 
     after = _snapshot(story, tuple(changes))
     changed = {k: v for k, v in after.items() if before[k] != v}
     if not changed:
-        fresh = Story.objects.get(pk=story.pk)
-        if fresh.version != version:
-            raise StaleEdit(fresh)
-        return fresh
+        check_version(story, version)
+        return Story.objects.get(pk=story.pk)
     # One conditional UPDATE: two edits of the same version can't both succeed.
-    updated = Story.objects.filter(pk=story.pk, version=version).update(
-        **{Story._meta.get_field(k).attname: v for k, v in changed.items()},
-        version=F("version") + 1,
+    versioned_update(
+        story,
+        version,
+        **{_column(k): v for k, v in changed.items()},
         updated_by=actor,
         updated_at=clock.now(),
     )
-    if not updated:
-        raise StaleEdit(Story.objects.get(pk=story.pk))
     story.refresh_from_db()
     events.record(
+        story,
+        "story.updated",
         actor=actor,
-        verb="story.updated",
-        product=product,
-        team=story.team,
-        sprint_id=story.sprint_id,
-        obj=story,
         before={k: before[k] for k in changed},
         after=changed,
     )
@@ -241,37 +238,19 @@ def move_story(
     status: Status | None = None,
     after: Story | None = None,
     before: Story | None = None,
-    position: str | None = None,
-    to_position: int | None = None,
 ) -> Story:
     """Refuses without the right to order (backlog) or move cards (sprint), foreign neighbours
     or statuses, and a story placed next to itself. Writes one story row and one event.
 
-    The place is a neighbour (``after`` wins over ``before``), ``position`` "top" or
-    "bottom", or ``to_position`` (1 is the top) of the story's list: its sprint, or the
-    product backlog."""
+    The place is named by a neighbour (``after`` wins over ``before``); none keeps the rank.
+    The top, the bottom or a position of a list the user sees are neighbours too:
+    ``Story.objects.list_of(story).place(story, position="top")`` (forms and serializers
+    turn them into neighbours)."""
     capability = Capability.MOVE_CARDS if story.sprint_id else Capability.ORDER_BACKLOG
     access.require(actor, capability, story)
     _check_belongs(story.product_id, status=status, after=after, before=before)
     if story.pk in {getattr(after, "pk", None), getattr(before, "pk", None)}:
         raise ValidationError(_("A story can't be placed next to itself."))
-    if position or to_position:
-        same_list = (
-            Story.objects.filter(product_id=story.product_id, sprint_id=story.sprint_id)
-            .exclude(pk=story.pk)
-            .order_by("rank")
-        )
-        if position == "top":
-            after, before = None, same_list.first()
-        elif position == "bottom":
-            after, before = same_list.last(), None
-        elif to_position:
-            if to_position < 1:
-                raise ValidationError({"to_position": _("Positions start at 1.")})
-            before = same_list[to_position - 1 : to_position].first()
-            after = None if before else same_list.last()
-        else:
-            raise ValidationError({"position": _("Choose the top or the bottom.")})
     # Re-read the neighbours' keys under this transaction: the client's view may be old.
     if after is not None:
         after = Story.objects.only("rank", "product_id").get(pk=after.pk)
@@ -317,12 +296,9 @@ def move_story(
         if count > status.wip_limit:
             new |= {"wip_exceeded": True, "wip_count": count, "wip_limit": status.wip_limit}
     events.record(
+        story,
+        "story.moved",
         actor=actor,
-        verb="story.moved",
-        product=story.product_id,
-        team=story.team_id,
-        sprint_id=story.sprint_id,
-        obj=story,
         before=old,
         after=new,
     )
@@ -340,12 +316,9 @@ def set_story_ready(*, actor: User, story: Story, ready: bool) -> Story:
         )
         story.refresh_from_db()
         events.record(
+            story,
+            "story.ready" if ready else "story.unready",
             actor=actor,
-            verb="story.ready" if ready else "story.unready",
-            product=story.product,
-            team=story.team,
-            sprint_id=story.sprint_id,
-            obj=story,
             before={"ready": not ready},
             after={"ready": ready},
         )
@@ -368,10 +341,9 @@ def rebalance_ranks(*, actor: User | None, product: Product) -> int:
         story.rank = key
     Story.objects.bulk_update(stories, ["rank"], batch_size=1000)
     events.record(
+        product,
+        "ranks.rebalanced",
         actor=actor,
-        verb="ranks.rebalanced",
-        product=product,
-        obj=product,
         after={"stories": len(stories)},
     )
     return len(stories)
@@ -407,12 +379,9 @@ def add_label(*, actor: User, story: Story, label: Label) -> Story:
     if not story.labels.filter(pk=label.pk).exists():
         story.labels.add(label)
         events.record(
+            story,
+            "story.labelled",
             actor=actor,
-            verb="story.labelled",
-            product=story.product_id,
-            team=story.team_id,
-            sprint_id=story.sprint_id,
-            obj=story,
             after={"label": label.name},
         )
     return story
@@ -426,12 +395,9 @@ def remove_label(*, actor: User, story: Story, label: Label) -> Story:
     if story.labels.filter(pk=label.pk).exists():
         story.labels.remove(label)
         events.record(
+            story,
+            "story.unlabelled",
             actor=actor,
-            verb="story.unlabelled",
-            product=story.product_id,
-            team=story.team_id,
-            sprint_id=story.sprint_id,
-            obj=story,
             before={"label": label.name},
         )
     return story
@@ -443,18 +409,20 @@ def delete_story(*, actor: User, story: Story) -> None:
     story's last values, since the row goes."""
     access.require(actor, Capability.ACCEPT_STORY, story)
     events.record(
+        story,
+        "story.deleted",
         actor=actor,
-        verb="story.deleted",
-        product=story.product_id,
-        team=story.team_id,
-        sprint_id=story.sprint_id,
-        obj=story,
         before=_snapshot(story, (*EDITABLE_FIELDS, "status", "rank")),
     )
     story.delete()
 
 
 BULK_ACTIONS = ("epic", "team", "release", "label", "top", "bottom", "delete")
+
+
+def _move_to_end(actor: User, story: Story, position: str) -> None:
+    after, before = Story.objects.list_of(story).place(story, position=position)
+    move_story(actor=actor, story=story, after=after, before=before)
 
 
 @transaction.atomic
@@ -470,10 +438,10 @@ def bulk_change(
     ordered = sorted(stories, key=lambda s: s.rank)
     if action == "top":
         for story in reversed(ordered):  # each to the top, last first: their order stays
-            move_story(actor=actor, story=story, position="top")
+            _move_to_end(actor, story, "top")
     elif action == "bottom":
         for story in ordered:
-            move_story(actor=actor, story=story, position="bottom")
+            _move_to_end(actor, story, "bottom")
     elif action == "delete":
         for story in ordered:
             delete_story(actor=actor, story=story)

@@ -13,8 +13,8 @@ from backlog.models import (
     Story,
     Task,
 )
-from products import access, events
-from products.access import Capability
+from core import access, events
+from core.access import Capability
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -37,12 +37,9 @@ def add_task(*, actor: User, story: Story, title: str, assignee: User | None = N
         story=story, title=title, assignee=assignee, rank=ranks.between(last, None)
     )
     events.record(
+        task,
+        "task.added",
         actor=actor,
-        verb="task.added",
-        product=story.product,
-        team=story.team,
-        sprint_id=story.sprint_id,
-        obj=task,
         after={"story": story.pk, "title": title},
     )
     return task
@@ -57,12 +54,9 @@ def set_task_done(*, actor: User, task: Task, done: bool) -> Task:
         Task.objects.filter(pk=task.pk).update(done=done)
         task.done = done
         events.record(
+            task,
+            "task.done" if done else "task.reopened",
             actor=actor,
-            verb="task.done" if done else "task.reopened",
-            product=story.product,
-            team=story.team,
-            sprint_id=story.sprint_id,
-            obj=task,
             before={"done": not done},
             after={"done": done},
         )
@@ -75,6 +69,8 @@ def move_task(*, actor: User, task: Task, direction: str) -> Task:
     story = task.story
     access.require(actor, Capability.MOVE_CARDS, story)
     siblings = story.tasks.exclude(pk=task.pk).order_by("rank")
+    lo: str | None
+    hi: str | None
     if direction == "up":
         above = list(siblings.filter(rank__lt=task.rank).order_by("-rank")[:2])
         if not above:
@@ -91,12 +87,9 @@ def move_task(*, actor: User, task: Task, direction: str) -> Task:
     task.rank = ranks.between(lo, hi)
     Task.objects.filter(pk=task.pk).update(rank=task.rank)
     events.record(
+        task,
+        "task.moved",
         actor=actor,
-        verb="task.moved",
-        product=story.product,
-        team=story.team,
-        sprint_id=story.sprint_id,
-        obj=task,
         before={"rank": before},
         after={"rank": task.rank},
     )
@@ -109,12 +102,9 @@ def delete_task(*, actor: User, task: Task) -> None:
     story = task.story
     access.require(actor, Capability.MOVE_CARDS, story)
     events.record(
+        task,
+        "task.deleted",
         actor=actor,
-        verb="task.deleted",
-        product=story.product,
-        team=story.team,
-        sprint_id=story.sprint_id,
-        obj=task,
         before={"title": task.title},
     )
     task.delete()

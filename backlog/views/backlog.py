@@ -7,8 +7,8 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q, Sum
-from django.http import HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
+from django.db.models import Count, Manager, Q, Sum
+from django.http import HttpResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -19,8 +19,10 @@ from backlog import csvio, forecast, services
 from backlog.filters import ALL_TEAMS, BacklogFilterForm, default_team
 from backlog.forms import QuickAddForm
 from backlog.models import Story
-from products import access, clock
-from products.access import Capability
+from core import access, clock, parsing
+from core.access import Capability
+from core.web import UserRequest
+from products.grants import get_product_or_404
 from products.models import Product
 from products.views import product_context
 
@@ -31,16 +33,16 @@ def _filtered(product: Product, form: BacklogFilterForm) -> Any:
     return form.apply(Story.objects.filter(product=product).in_backlog())
 
 
-def _page(request: HttpRequest, stories: Any) -> tuple[list[Story], Story | None, int]:
+def _page(request: UserRequest, stories: Any) -> tuple[list[Story], Story | None, int]:
     """One page of rows after the cursor story (``?after=<id>``): keyset, never OFFSET."""
     rows = stories.select_related("team", "epic", "assignee").prefetch_related("labels")
     cursor = None
     start = 0
-    if after := request.GET.get("after", "").strip():
-        cursor = Story.objects.filter(pk=after if after.isdigit() else 0).first()
+    if (after := parsing.id_param(request.GET, "after")) is not None:
+        cursor = Story.objects.filter(pk=after).first()
         if cursor is not None:
             rows = rows.filter(rank__gt=cursor.rank)
-            start = max(int(request.GET.get("start", "0") or 0), 0)
+            start = parsing.int_param(request.GET, "start", default=0)
     page = list(rows.order_by("rank")[: PAGE_SIZE + 1])
     # Each row names its neighbours for the no-JavaScript "up" and "down" buttons.
     ids = [cursor.pk if cursor else None] + [s.pk for s in page] + [None]
@@ -54,7 +56,7 @@ def _page(request: HttpRequest, stories: Any) -> tuple[list[Story], Story | None
 
 
 def _totals(product: Product, stories: Any, team_id: int | None) -> dict[str, Any]:
-    totals = stories.aggregate(
+    totals: dict[str, Any] = stories.aggregate(
         count=Count("pk"),
         points_total=Sum("points"),
         unestimated=Count("pk", filter=Q(points__isnull=True)),
@@ -67,7 +69,7 @@ def _totals(product: Product, stories: Any, team_id: int | None) -> dict[str, An
 
 
 def _list_context(
-    request: HttpRequest, product: Product, filters: BacklogFilterForm
+    request: UserRequest, product: Product, filters: BacklogFilterForm
 ) -> dict[str, Any]:
     stories = _filtered(product, filters)
     rows, more, start = _page(request, stories)
@@ -88,7 +90,7 @@ def _list_context(
 
 
 def _page_context(
-    request: HttpRequest, product: Product, filters: BacklogFilterForm, **extra: Any
+    request: UserRequest, product: Product, filters: BacklogFilterForm, **extra: Any
 ) -> dict[str, Any]:
     context = _list_context(request, product, filters)
     return context | {
@@ -110,19 +112,20 @@ def _page_context(
 
 
 @login_required
-def backlog(request: HttpRequest, slug: str) -> HttpResponse:
-    product = access.get_product_or_404(request.user, slug)
+def backlog(request: UserRequest, slug: str) -> HttpResponse:
+    product = get_product_or_404(request.user, slug)
     data = request.GET.copy()
     # A PO of one team opens on that team's slice; "?team=all" (or any team) says otherwise.
-    slice_by_default = "team" not in data and (team := default_team(request.user, product))
-    if slice_by_default:
+    team = None if "team" in data else default_team(request.user, product)
+    slice_by_default = bool(team)
+    if team:
         data["team"] = team
     filters = BacklogFilterForm(data or None, product=product)
     if request.htmx and "after" in request.GET:
         return render(
             request, "backlog/backlog.html#rows", _list_context(request, product, filters)
         )
-    context = _page_context(request, product, filters, slice_by_default=bool(slice_by_default))
+    context = _page_context(request, product, filters, slice_by_default=slice_by_default)
     if request.htmx and request.htmx.target == "backlog-list":
         return render(request, "backlog/backlog.html#backlog-list", context)
     context |= product_context(request, product)
@@ -131,10 +134,10 @@ def backlog(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def quick_add(request: HttpRequest, slug: str) -> HttpResponse:
+def quick_add(request: UserRequest, slug: str) -> HttpResponse:
     """Type a title, pick a kind, press Enter: the story lands at the top or the bottom.
     The filters of the page (in the query string) stay, and the team filter names its team."""
-    product = access.get_product_or_404(request.user, slug)
+    product = get_product_or_404(request.user, slug)
     access.require(request.user, Capability.CREATE_STORY, product)
     form = QuickAddForm(request.POST)
     filters = BacklogFilterForm(request.GET or None, product=product)
@@ -164,9 +167,9 @@ def quick_add(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
-def export_csv(request: HttpRequest, slug: str) -> StreamingHttpResponse:
+def export_csv(request: UserRequest, slug: str) -> StreamingHttpResponse:
     """The backlog under the page's filters, as CSV, streamed (100,000 rows fit)."""
-    product = access.get_product_or_404(request.user, slug)
+    product = get_product_or_404(request.user, slug)
     filters = BacklogFilterForm(request.GET or None, product=product)
     response = StreamingHttpResponse(
         csvio.rows(_filtered(product, filters)), content_type="text/csv; charset=utf-8"
@@ -177,15 +180,16 @@ def export_csv(request: HttpRequest, slug: str) -> StreamingHttpResponse:
 
 
 @login_required
-def import_csv(request: HttpRequest, slug: str) -> HttpResponse:
+def import_csv(request: UserRequest, slug: str) -> HttpResponse:
     """Add stories from a CSV file at the bottom of the backlog: all of them, or none."""
-    product = access.get_product_or_404(request.user, slug)
+    product = get_product_or_404(request.user, slug)
     access.require(request.user, Capability.CREATE_STORY, product)
     context = product_context(request, product) | {"nav": "backlog", "columns": csvio.IMPORTED}
     if request.method != "POST":
         return render(request, "backlog/import.html", context)
     upload = request.FILES.get("file")
-    if upload is None or upload.size > 5 * 1024 * 1024:
+    # File.size may be None (a file of unknown size); an upload's size is always known.
+    if upload is None or (upload.size or 0) > 5 * 1024 * 1024:
         context["errors"] = [(0, _("Choose a CSV file of 5 MB at most."))]
         return render(request, "backlog/import.html", context, status=422)
     parsed = csvio.parse(product, upload.read())
@@ -213,7 +217,7 @@ def import_csv(request: HttpRequest, slug: str) -> HttpResponse:
 
 def _bulk_value(product: Product, action: str, raw: str) -> Any:
     """The object a bulk "set" names ("" clears it), looked up among the product's own."""
-    sources = {
+    sources: dict[str, Manager[Any]] = {
         "epic": product.epics,
         "team": product.teams,
         "release": product.releases,
@@ -221,7 +225,7 @@ def _bulk_value(product: Product, action: str, raw: str) -> Any:
     }
     if action not in sources or not raw:
         return None
-    value = sources[action].filter(pk=int(raw) if raw.isdigit() else 0).first()
+    value = sources[action].filter(pk=parsing.parse_id(raw, action)).first()
     if value is None:
         raise ValidationError(_("Choose among this product's own."))
     return value
@@ -229,14 +233,14 @@ def _bulk_value(product: Product, action: str, raw: str) -> Any:
 
 @login_required
 @require_POST
-def bulk(request: HttpRequest, slug: str) -> HttpResponse:
+def bulk(request: UserRequest, slug: str) -> HttpResponse:
     """One change to the selected stories: set an epic, team, release or label; move them to
     the top or the bottom; or delete them, after a confirmation."""
-    product = access.get_product_or_404(request.user, slug)
+    product = get_product_or_404(request.user, slug)
     back = reverse("backlog:backlog", args=[product.slug])
     if request.GET:
         back += "?" + request.GET.urlencode()
-    ids = [int(i) for i in request.POST.getlist("stories") if i.isdigit()]
+    ids = parsing.id_list(request.POST, "stories")
     stories = list(Story.objects.filter(product=product, sprint__isnull=True, pk__in=ids))
     action, _sep, raw = request.POST.get("do", "").partition(":")
     if not stories or action not in services.BULK_ACTIONS:

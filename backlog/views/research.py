@@ -6,23 +6,27 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from backlog import services
 from backlog.models import Insight
 from backlog.research import InsightForm, LinkForm, insights_of, unaddressed
-from products import access, clock
-from products.access import Capability
+from core import access, clock
+from core.access import Capability
+from core.concurrency import Stale
+from core.web import UserRequest, add_service_errors, answer
+from products.grants import get_product_or_404
 from products.models import Product
-from products.views import add_service_errors, product_context
+from products.views import product_context
 
 
 @login_required
-def research(request: HttpRequest, slug: str) -> HttpResponse:
+def research(request: UserRequest, slug: str) -> HttpResponse:
     """Every member reads the insights; the PM records new ones here."""
-    product = access.get_product_or_404(request.user, slug)
+    product = get_product_or_404(request.user, slug)
     form = InsightForm(initial={"date": clock.today()})
     status = 200
     if request.method == "POST":
@@ -49,13 +53,13 @@ def research(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "backlog/research.html", context, status=status)
 
 
-def _insight_or_404(request: HttpRequest, slug: str, pk: int) -> tuple[Product, Insight]:
-    product = access.get_product_or_404(request.user, slug)
+def _insight_or_404(request: UserRequest, slug: str, pk: int) -> tuple[Product, Insight]:
+    product = get_product_or_404(request.user, slug)
     return product, get_object_or_404(Insight.objects.filter(product=product), pk=pk)
 
 
 def _insight_context(
-    request: HttpRequest, product: Product, insight: Insight, **overrides: Any
+    request: UserRequest, product: Product, insight: Insight, **overrides: Any
 ) -> dict[str, Any]:
     context = product_context(request, product) | {
         "insight": insight,
@@ -71,7 +75,7 @@ def _insight_context(
 
 
 @login_required
-def insight_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def insight_detail(request: UserRequest, slug: str, pk: int) -> HttpResponse:
     """One insight with what it is linked to; the PM edits it here."""
     product, insight = _insight_or_404(request, slug, pk)
     if request.method != "POST":
@@ -90,10 +94,10 @@ def insight_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
                 version=form.cleaned_data["version"] or 0,
                 **changes,
             )
-        except services.StaleVersion as conflict:
+        except Stale as conflict:
             status = 409
             stale = {"yours": changes}
-            insight = conflict.current  # type: ignore[assignment]
+            insight = conflict.current_as(Insight)
             form = InsightForm(instance=insight, initial={"version": insight.version})
         except ValidationError as error:
             add_service_errors(form, error)
@@ -105,18 +109,20 @@ def insight_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 
 def _links_changed(
-    request: HttpRequest, product: Product, insight: Insight, link_form: LinkForm, status: int
+    request: UserRequest, product: Product, insight: Insight, link_form: LinkForm, status: int
 ) -> HttpResponse:
-    if status == 200 and not request.htmx:
-        return redirect("backlog:insight", slug=product.slug, pk=insight.pk)
-    context = _insight_context(request, product, insight, link_form=link_form)
-    template = "backlog/research_insight.html" + ("#insight-links" if request.htmx else "")
-    return render(request, template, context, status=status)
+    return answer(
+        request,
+        "backlog/research_insight.html#insight-links",
+        lambda: _insight_context(request, product, insight, link_form=link_form),
+        reverse("backlog:insight", args=[product.slug, insight.pk]),
+        status=status,
+    )
 
 
 @login_required
 @require_POST
-def insight_link(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def insight_link(request: UserRequest, slug: str, pk: int) -> HttpResponse:
     product, insight = _insight_or_404(request, slug, pk)
     access.require(request.user, Capability.EDIT_VISION, insight)
     form = LinkForm(request.POST, product=product)
@@ -137,7 +143,7 @@ def insight_link(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def insight_unlink(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def insight_unlink(request: UserRequest, slug: str, pk: int) -> HttpResponse:
     product, insight = _insight_or_404(request, slug, pk)
     access.require(request.user, Capability.EDIT_VISION, insight)
     form = LinkForm(request.POST, product=product)

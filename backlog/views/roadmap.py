@@ -7,7 +7,7 @@ from collections import defaultdict
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, Sum
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -16,10 +16,13 @@ from django.views.decorators.http import require_POST
 from backlog import forecast, roadmap, services
 from backlog.forms import EpicDatesForm, EpicForm
 from backlog.models import Epic, Story
-from products import access, clock
-from products.access import Capability
+from core import access, clock
+from core.access import Capability
+from core.parsing import toggle_param
+from core.web import UserRequest, add_service_errors
+from products.grants import get_product_or_404
 from products.models import Product, StatusCategory
-from products.views import add_service_errors, product_context
+from products.views import product_context
 
 DONE = Q(stories__status__category=StatusCategory.DONE)
 
@@ -42,8 +45,8 @@ def _forecasts(product: Product, epics: list[Epic]) -> dict[int, forecast.EpicFo
 
 
 @login_required
-def epics(request: HttpRequest, slug: str) -> HttpResponse:
-    product = access.get_product_or_404(request.user, slug)
+def epics(request: UserRequest, slug: str) -> HttpResponse:
+    product = get_product_or_404(request.user, slug)
     can_edit = access.can(request.user, Capability.EDIT_EPICS, product)
     form = EpicForm(product=product)
     status = 200
@@ -70,9 +73,9 @@ def epics(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
-def epic_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def epic_detail(request: UserRequest, slug: str, pk: int) -> HttpResponse:
     """One epic: its stories in backlog order (the fragment the epics page unfolds)."""
-    product = access.get_product_or_404(request.user, slug)
+    product = get_product_or_404(request.user, slug)
     epic = get_object_or_404(product.epics.select_related("release"), pk=pk)
     stories = (
         Story.objects.filter(epic=epic).select_related("status", "team", "sprint").order_by("rank")
@@ -90,8 +93,8 @@ def epic_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def epic_update(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    product = access.get_product_or_404(request.user, slug)
+def epic_update(request: UserRequest, slug: str, pk: int) -> HttpResponse:
+    product = get_product_or_404(request.user, slug)
     epic = get_object_or_404(product.epics, pk=pk)
     access.require(request.user, Capability.EDIT_EPICS, epic)
     form_class = EpicDatesForm if request.POST.get("dates_only") else EpicForm
@@ -125,8 +128,8 @@ def _groups(product: Product, epics: list[Epic], by: str) -> list[tuple[str, lis
         for epic_id, team_id in pairs:
             by_epic[epic_id].add(team_id)
         for epic in epics:
-            for team_id in sorted(by_epic.get(epic.pk) or {None}, key=lambda t: t or 0):
-                members[team_id].append(epic)
+            for in_team in sorted(by_epic.get(epic.pk) or {None}, key=lambda t: t or 0):
+                members[in_team].append(epic)
         named = [(teams[t], members[t]) for t in teams if t in members]
         return named + [(_("No team yet"), members.get(None, []))]
     releases = list(product.releases.all())
@@ -135,11 +138,11 @@ def _groups(product: Product, epics: list[Epic], by: str) -> list[tuple[str, lis
 
 
 @login_required
-def roadmap_page(request: HttpRequest, slug: str) -> HttpResponse:
-    product = access.get_product_or_404(request.user, slug)
-    by = "team" if request.GET.get("group") == "team" else "release"
-    scale = "quarter" if request.GET.get("scale") == "quarter" else "month"
-    layout = "lanes" if request.GET.get("layout") == "lanes" else "timeline"
+def roadmap_page(request: UserRequest, slug: str) -> HttpResponse:
+    product = get_product_or_404(request.user, slug)
+    by = toggle_param(request.GET, "group", ("release", "team"), "release")
+    scale = toggle_param(request.GET, "scale", ("month", "quarter"), "month")
+    layout = toggle_param(request.GET, "layout", ("timeline", "lanes"), "timeline")
     items = _epics(product)
     forecasts = _forecasts(product, items)
     today = clock.today()

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -14,14 +14,17 @@ from backlog import readiness, services
 from backlog.forms import MoveForm, StoryForm, StoryLabelForm
 from backlog.history import story_history
 from backlog.models import Label, Story
-from products import access
-from products.access import Capability
+from core import access, parsing
+from core.access import Capability
+from core.concurrency import Stale
+from core.web import UserRequest, add_service_errors, answer
+from products.grants import get_product_or_404
 from products.models import ChecklistKind, Product
-from products.views import add_service_errors, product_context
+from products.views import product_context
 
 
-def story_or_404(request: HttpRequest, slug: str, pk: int) -> tuple[Product, Story]:
-    product = access.get_product_or_404(request.user, slug)
+def story_or_404(request: UserRequest, slug: str, pk: int) -> tuple[Product, Story]:
+    product = get_product_or_404(request.user, slug)
     story = get_object_or_404(
         Story.objects.select_related("status", "team", "epic", "sprint", "assignee"),
         product=product,
@@ -31,13 +34,13 @@ def story_or_404(request: HttpRequest, slug: str, pk: int) -> tuple[Product, Sto
 
 
 def detail_context(
-    request: HttpRequest, product: Product, story: Story, **overrides: object
+    request: UserRequest, product: Product, story: Story, **overrides: object
 ) -> dict[str, object]:
     context = product_context(request, product) | {
         "story": story,
         "form": StoryForm(instance=story, product=product, initial={"version": story.version}),
         "can_edit": access.can(request.user, Capability.EDIT_STORY, story),
-        "move_form": MoveForm(product=product, initial={"status": story.status_id}),
+        "move_form": MoveForm(product=product, story=story, initial={"status": story.status_id}),
         "can_move": access.can(
             request.user,
             Capability.MOVE_CARDS if story.sprint_id else Capability.ORDER_BACKLOG,
@@ -66,34 +69,35 @@ def detail_context(
     return context | overrides
 
 
-def after_change(request: HttpRequest, product: Product, story: Story, part: str) -> HttpResponse:
+def after_change(request: UserRequest, product: Product, story: Story, part: str) -> HttpResponse:
     """After a change on the story page: the changed part for htmx, else the page again."""
-    if request.htmx:
+
+    def context() -> dict[str, object]:
         story.refresh_from_db()
-        context = detail_context(request, product, story)
-        return render(request, f"backlog/story_detail.html#{part}", context)
-    return redirect("backlog:story", slug=product.slug, pk=story.pk)
+        return detail_context(request, product, story)
+
+    url = reverse("backlog:story", args=[product.slug, story.pk])
+    return answer(request, f"backlog/story_detail.html#{part}", context, url)
 
 
 @login_required
 @require_POST
-def toggle_criterion(request: HttpRequest, slug: str, pk: int, index: int) -> HttpResponse:
+def toggle_criterion(request: UserRequest, slug: str, pk: int, index: int) -> HttpResponse:
     """Tick or untick one acceptance criterion: an edit of the text, checked against its version."""
     product, story = story_or_404(request, slug, pk)
     access.require(request.user, Capability.EDIT_STORY, story)
     try:
         text = readiness.with_criterion_toggled(story.acceptance_criteria, index)
-        version = int(request.POST.get("version", ""))
-    except (IndexError, ValueError):
+        version = parsing.parse_int(request.POST.get("version"), "version", default=-1)
+    except (IndexError, parsing.BadInput):
         return HttpResponse(status=422)
     try:
         services.update_story(
             actor=request.user, story=story, version=version, acceptance_criteria=text
         )
-    except services.StaleEdit as conflict:
-        context = detail_context(
-            request, product, conflict.current, stale={"current": conflict.current, "yours": {}}
-        )
+    except Stale as conflict:
+        current = conflict.current_as(Story)
+        context = detail_context(request, product, current, stale={"current": current, "yours": {}})
         template = "backlog/story_detail.html" + ("#criteria" if request.htmx else "")
         return render(request, template, context, status=409)
     return after_change(request, product, story, "criteria")
@@ -101,7 +105,7 @@ def toggle_criterion(request: HttpRequest, slug: str, pk: int, index: int) -> Ht
 
 @login_required
 @require_POST
-def mark_ready(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def mark_ready(request: UserRequest, slug: str, pk: int) -> HttpResponse:
     """Mark a story ready; with Definition of Ready items missing, ask once to confirm."""
     product, story = story_or_404(request, slug, pk)
     access.require(request.user, Capability.ORDER_BACKLOG, story)
@@ -117,8 +121,8 @@ def mark_ready(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 
 @login_required
-def story_create(request: HttpRequest, slug: str) -> HttpResponse:
-    product = access.get_product_or_404(request.user, slug)
+def story_create(request: UserRequest, slug: str) -> HttpResponse:
+    product = get_product_or_404(request.user, slug)
     access.require(request.user, Capability.CREATE_STORY, product)
     form = StoryForm(request.POST or None, product=product)
     if request.method == "POST" and form.is_valid():
@@ -135,7 +139,7 @@ def story_create(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
-def story_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def story_detail(request: UserRequest, slug: str, pk: int) -> HttpResponse:
     product, story = story_or_404(request, slug, pk)
     form: StoryForm | None = None
     status, stale = 200, None
@@ -149,16 +153,15 @@ def story_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             story.refresh_from_db()  # is_valid() wrote the form's values onto the instance
             try:
                 services.update_story(actor=request.user, story=story, version=version, **changes)
-            except services.StaleEdit as conflict:
+            except Stale as conflict:
                 status = 409
                 # Show the current values, keep what the user typed beside them to copy.
                 yours = dict(form.cleaned_data)
+                current = conflict.current_as(Story)
                 form = StoryForm(
-                    instance=conflict.current,
-                    product=product,
-                    initial={"version": conflict.current.version},
+                    instance=current, product=product, initial={"version": current.version}
                 )
-                stale = {"current": conflict.current, "yours": yours}
+                stale = {"current": current, "yours": yours}
             except ValidationError as error:
                 add_service_errors(form, error)
             else:
@@ -177,11 +180,11 @@ def story_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def story_move(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def story_move(request: UserRequest, slug: str, pk: int) -> HttpResponse:
     """Move a story: a status and/or a place named by a neighbour, the top, the bottom or a
     position in its list (the backlog, or its sprint). htmx and fetch calls get 204."""
     product, story = story_or_404(request, slug, pk)
-    form = MoveForm(request.POST, product=product)
+    form = MoveForm(request.POST, product=product, story=story)
     if form.is_valid():
         data = form.cleaned_data
         try:
@@ -191,8 +194,6 @@ def story_move(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
                 status=data["status"],
                 after=data["after"],
                 before=data["before"],
-                position=data["position"] or None,
-                to_position=data["to_position"],
             )
         except ValidationError as error:
             add_service_errors(form, error)
@@ -207,13 +208,12 @@ def story_move(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         access.require(request.user, Capability.VIEW, story)
     story.refresh_from_db()
     context = detail_context(request, product, story, move_form=form)
-    template = "backlog/story_detail.html" + ("#move-form" if request.htmx else "")
-    return render(request, template, context, status=422)
+    return answer(request, "backlog/story_detail.html#move-form", context, status=422)
 
 
 @login_required
 @require_POST
-def label_add(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def label_add(request: UserRequest, slug: str, pk: int) -> HttpResponse:
     """Add one of the product's labels, or a new one by name, to the story."""
     product, story = story_or_404(request, slug, pk)
     access.require(request.user, Capability.EDIT_STORY, story)
@@ -237,7 +237,7 @@ def label_add(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def label_remove(request: HttpRequest, slug: str, pk: int, label_pk: int) -> HttpResponse:
+def label_remove(request: UserRequest, slug: str, pk: int, label_pk: int) -> HttpResponse:
     product, story = story_or_404(request, slug, pk)
     label = get_object_or_404(Label, product=product, pk=label_pk)
     services.remove_label(actor=request.user, story=story, label=label)

@@ -4,23 +4,24 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_POST
 
 from backlog import services
 from backlog.models import Task
 from backlog.views.story import after_change, detail_context, story_or_404
+from core.web import UserRequest
 
 
-def _task(request: HttpRequest, slug: str, pk: int, task_pk: int) -> tuple:
+def _task(request: UserRequest, slug: str, pk: int, task_pk: int) -> tuple:
     product, story = story_or_404(request, slug, pk)
     return product, story, get_object_or_404(Task, story=story, pk=task_pk)
 
 
 @login_required
 @require_POST
-def add(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def add(request: UserRequest, slug: str, pk: int) -> HttpResponse:
     product, story = story_or_404(request, slug, pk)
     try:
         services.add_task(actor=request.user, story=story, title=request.POST.get("title", ""))
@@ -33,7 +34,7 @@ def add(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def tick(request: HttpRequest, slug: str, pk: int, task_pk: int) -> HttpResponse:
+def tick(request: UserRequest, slug: str, pk: int, task_pk: int) -> HttpResponse:
     product, story, task = _task(request, slug, pk, task_pk)
     services.set_task_done(actor=request.user, task=task, done=request.POST.get("done") == "1")
     return after_change(request, product, story, "tasks")
@@ -41,7 +42,7 @@ def tick(request: HttpRequest, slug: str, pk: int, task_pk: int) -> HttpResponse
 
 @login_required
 @require_POST
-def move(request: HttpRequest, slug: str, pk: int, task_pk: int) -> HttpResponse:
+def move(request: UserRequest, slug: str, pk: int, task_pk: int) -> HttpResponse:
     product, story, task = _task(request, slug, pk, task_pk)
     try:
         services.move_task(
@@ -54,7 +55,7 @@ def move(request: HttpRequest, slug: str, pk: int, task_pk: int) -> HttpResponse
 
 @login_required
 @require_POST
-def delete(request: HttpRequest, slug: str, pk: int, task_pk: int) -> HttpResponse:
+def delete(request: UserRequest, slug: str, pk: int, task_pk: int) -> HttpResponse:
     product, story, task = _task(request, slug, pk, task_pk)
     services.delete_task(actor=request.user, task=task)
     return after_change(request, product, story, "tasks")

@@ -12,16 +12,19 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts import services as account_services
+from accounts import throttle
 from accounts.models import User
-from products import access, invitations, services
-from products.access import Capability
+from core import access
+from core.access import PRODUCT_ROLES, TEAM_ROLES, Capability
+from core.web import UserRequest, add_service_errors, base_url
+from products import invitations, services
 from products.forms import AcceptForm, InviteForm, RoleForm, TeamForm
-from products.models import PRODUCT_ROLES, TEAM_ROLES, Invitation, Membership, Product
+from products.grants import get_product_or_404, get_team_or_404
+from products.models import Invitation, Membership, Product
 from products.settings_views.common import settings_context
-from products.views import add_service_errors, base_url
 
 
-def _members_context(request: HttpRequest, product: Product, **extra: Any) -> dict[str, Any]:
+def _members_context(request: UserRequest, product: Product, **extra: Any) -> dict[str, Any]:
     context = settings_context(request, product, "members")
     memberships = list(
         product.memberships.select_related("user", "team").order_by(
@@ -42,9 +45,9 @@ def _members_context(request: HttpRequest, product: Product, **extra: Any) -> di
 
 
 @login_required
-def members(request: HttpRequest, slug: str) -> HttpResponse:
+def members(request: UserRequest, slug: str) -> HttpResponse:
     """Members and their roles for everyone; the PM invites, changes roles and removes."""
-    product = access.get_product_or_404(request.user, slug)
+    product = get_product_or_404(request.user, slug)
     if request.method == "POST":
         access.require(request.user, Capability.MANAGE_TEAMS, product)
         form = InviteForm(request.POST, product=product)
@@ -68,8 +71,8 @@ def members(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "products/settings/members.html", _members_context(request, product))
 
 
-def _membership(request: HttpRequest, slug: str, pk: int) -> tuple[Product, Membership]:
-    product = access.get_product_or_404(request.user, slug)
+def _membership(request: UserRequest, slug: str, pk: int) -> tuple[Product, Membership]:
+    product = get_product_or_404(request.user, slug)
     return product, get_object_or_404(
         Membership.objects.select_related("product", "user"), pk=pk, product=product
     )
@@ -77,7 +80,7 @@ def _membership(request: HttpRequest, slug: str, pk: int) -> tuple[Product, Memb
 
 @login_required
 @require_POST
-def member_role(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def member_role(request: UserRequest, slug: str, pk: int) -> HttpResponse:
     product, membership = _membership(request, slug, pk)
     access.require(request.user, Capability.MANAGE_TEAMS, product)
     form = RoleForm(request.POST)
@@ -97,7 +100,7 @@ def member_role(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def member_remove(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def member_remove(request: UserRequest, slug: str, pk: int) -> HttpResponse:
     product, membership = _membership(request, slug, pk)
     try:
         services.remove_member(actor=request.user, membership=membership)
@@ -110,20 +113,20 @@ def member_remove(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     return redirect("products:settings_members", slug=product.slug)
 
 
-def _members_page(request: HttpRequest, product: Product, status: int) -> HttpResponse:
+def _members_page(request: UserRequest, product: Product, status: int) -> HttpResponse:
     return render(
         request, "products/settings/members.html", _members_context(request, product), status=status
     )
 
 
-def _invitation(request: HttpRequest, slug: str, pk: int) -> tuple[Product, Invitation]:
-    product = access.get_product_or_404(request.user, slug)
+def _invitation(request: UserRequest, slug: str, pk: int) -> tuple[Product, Invitation]:
+    product = get_product_or_404(request.user, slug)
     return product, get_object_or_404(Invitation, pk=pk, product=product)
 
 
 @login_required
 @require_POST
-def invitation_resend(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def invitation_resend(request: UserRequest, slug: str, pk: int) -> HttpResponse:
     product, invitation = _invitation(request, slug, pk)
     try:
         invitations.resend_invitation(
@@ -142,7 +145,7 @@ def invitation_resend(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def invitation_revoke(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def invitation_revoke(request: UserRequest, slug: str, pk: int) -> HttpResponse:
     product, invitation = _invitation(request, slug, pk)
     try:
         invitations.revoke_invitation(actor=request.user, invitation=invitation)
@@ -156,17 +159,29 @@ def invitation_revoke(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 def accept(request: HttpRequest, token: str) -> HttpResponse:
     """The link of an invitation e-mail: a new account (name and password), or the signed-in
     account attached; then the product, with the role."""
+    if request.method == "POST":
+        # Each answer may hash a password and write: counted per link and per client.
+        counters = throttle.invitation(request, token)
+        seconds = throttle.wait(counters)
+        if seconds:
+            return throttle.refused(request, seconds)
+        throttle.hit(counters)
     invitation = invitations.find(token)
     try:
         invitations.check_usable(invitation)
     except ValidationError as exc:
-        context = {"error": " ".join(exc.messages), "invitation": invitation}
+        context: dict[str, Any] = {"error": " ".join(exc.messages), "invitation": invitation}
         return render(
             request, "products/invitation.html", context, status=410 if invitation else 404
         )
     assert invitation is not None
     existing = User.objects.filter(email__iexact=invitation.email).exists()
     form = AcceptForm(initial={"username": invitation.email.split("@")[0]})
+    if request.user.is_authenticated and not invitation.is_for(request.user):
+        # Someone else's session: say whose link it is and offer to sign out, accept nothing.
+        context = {"invitation": invitation, "wrong_account": True}
+        status = 403 if request.method == "POST" else 200
+        return render(request, "products/invitation.html", context, status=status)
     status = 200
     if request.method == "POST":
         try:
@@ -216,9 +231,9 @@ def _landing(request: HttpRequest, invitation: Invitation) -> HttpResponse:
 
 
 @login_required
-def teams(request: HttpRequest, slug: str) -> HttpResponse:
+def teams(request: UserRequest, slug: str) -> HttpResponse:
     """The product's teams, archived ones last; the PM creates them here."""
-    product = access.get_product_or_404(request.user, slug)
+    product = get_product_or_404(request.user, slug)
     form = TeamForm(
         initial={
             "timezone": "Europe/Paris",
@@ -248,8 +263,8 @@ def teams(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
-def team_settings(request: HttpRequest, slug: str, team_slug: str) -> HttpResponse:
-    product, team = access.get_team_or_404(request.user, slug, team_slug)
+def team_settings(request: UserRequest, slug: str, team_slug: str) -> HttpResponse:
+    product, team = get_team_or_404(request.user, slug, team_slug)
     form = TeamForm.for_team(team)
     status = 200
     if request.method == "POST":
@@ -276,8 +291,8 @@ def team_settings(request: HttpRequest, slug: str, team_slug: str) -> HttpRespon
 
 @login_required
 @require_POST
-def team_archive(request: HttpRequest, slug: str, team_slug: str) -> HttpResponse:
-    product, team = access.get_team_or_404(request.user, slug, team_slug)
+def team_archive(request: UserRequest, slug: str, team_slug: str) -> HttpResponse:
+    product, team = get_team_or_404(request.user, slug, team_slug)
     archived = request.POST.get("archived", "1") == "1"
     services.archive_team(actor=request.user, team=team, archived=archived)
     if archived:

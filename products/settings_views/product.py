@@ -3,23 +3,25 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from products import access, invitations, services
-from products.access import Capability
+from core import access
+from core.access import Capability
+from core.web import UserRequest, add_service_errors, base_url
+from products import invitations, services
 from products.forms import NewProductForm, ProductSettingsForm
+from products.grants import get_product_or_404
 from products.models import EstimationScale, Product
 from products.settings_views.common import settings_context
-from products.views import add_service_errors, base_url
 
 
 @login_required
-def product_settings(request: HttpRequest, slug: str) -> HttpResponse:
+def product_settings(request: UserRequest, slug: str) -> HttpResponse:
     """Name, address and estimation scale (the PM); archiving (the PM or a superuser)."""
-    product = access.get_product_or_404(request.user, slug)
+    product = get_product_or_404(request.user, slug)
     initial = {
         "name": product.name,
         "slug": product.slug,
@@ -57,8 +59,8 @@ def product_settings(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def archive_product(request: HttpRequest, slug: str) -> HttpResponse:
-    product = access.get_product_or_404(request.user, slug)
+def archive_product(request: UserRequest, slug: str) -> HttpResponse:
+    product = get_product_or_404(request.user, slug)
     archived = request.POST.get("archived", "1") == "1"
     services.archive_product(actor=request.user, product=product, archived=archived)
     if archived:
@@ -69,7 +71,7 @@ def archive_product(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
-def all_products(request: HttpRequest) -> HttpResponse:
+def all_products(request: UserRequest) -> HttpResponse:
     """Every product, for the Head of Product, who creates them here with their first PM."""
     if not access.is_head_of_product(request.user):
         raise PermissionDenied(_("Only the Head of Product sees every product."))
@@ -90,7 +92,7 @@ def all_products(request: HttpRequest) -> HttpResponse:
     return render(request, "products/all_products.html", context, status=status)
 
 
-def _create_with_pm(request: HttpRequest, data: dict[str, str]) -> Product:
+def _create_with_pm(request: UserRequest, data: dict[str, str]) -> Product:
     product, manager = invitations.create_product_with_manager(
         actor=request.user,
         name=data["name"],

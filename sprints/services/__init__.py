@@ -1,444 +1,115 @@
-"""Every change to sprints, and to which sprint a story belongs.
-
-By concept: the sprint's life and its stories here; the members' days off in
-``services/planning.py``; the Definition of Done and acceptance in ``services/acceptance.py``.
-All are reached as ``sprints.services.<verb>``.
+"""Every change to sprints and their events, by concept: a sprint's life, its stories and
+impediments (``sprint.py``), the members' days off (``planning.py``), the Definition of
+Done and acceptance (``acceptance.py``), scheduling ceremonies (``scheduling.py``), their
+minutes and attendance (``minutes.py``), the calendar feed's address (``calendar.py``),
+the daily meeting (``daily.py``), the retrospective (``retro.py``), the sprint review
+(``review.py``) and planning poker (``estimation.py``). All are reached as
+``sprints.services.<verb>``.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-from typing import TYPE_CHECKING, Any
-
-from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import Sum
-from django.utils import timezone
-from django.utils.translation import gettext as _
-
-from backlog import ranks
-from backlog.models import Story
-from backlog.services import rebalance_if_long
-from products import access, clock, events
-from products.access import Capability
-from products.models import StatusCategory, Team
-from sprints import report
-from sprints.models import MAX_SPRINT_DAYS, MIN_SPRINT_DAYS, Impediment, Sprint, SprintState
 from sprints.services.acceptance import (
     accept_story,
     reject_story,
     tick_done_item,
     untick_done_item,
 )
+from sprints.services.calendar import regenerate_calendar_token
+from sprints.services.daily import (
+    daily_date,
+    is_editable_today,
+    set_daily_finished,
+    write_daily_entry,
+)
+from sprints.services.estimation import (
+    agree_round,
+    cancel_round,
+    cast_vote,
+    open_round,
+    reveal_round,
+    revote,
+)
+from sprints.services.minutes import (
+    end_ceremony,
+    set_attendance,
+    start_ceremony,
+    update_ceremony_notes,
+)
 from sprints.services.planning import set_days_off
+from sprints.services.retro import (
+    add_retro_action,
+    add_retro_card,
+    convert_action_to_story,
+    delete_retro_action,
+    delete_retro_card,
+    edit_retro_action,
+    edit_retro_card,
+    group_retro_card,
+    reveal_retro_votes,
+    set_retro_action_done,
+    set_retro_votes,
+    unvote_retro_card,
+    vote_retro_card,
+)
+from sprints.services.review import (
+    accept_story_in_review,
+    add_review_feedback,
+    convert_feedback_to_story,
+    reject_story_in_review,
+)
+from sprints.services.scheduling import (
+    cancel_ceremony,
+    plan_for,
+    reschedule_sprint_ceremonies,
+    restore_ceremony,
+    schedule_sprint_ceremonies,
+    timebox_limit,
+    update_ceremony,
+    update_team_timeboxes,
+)
+from sprints.services.sprint import (
+    add_story_to_sprint,
+    check_dates,
+    close_sprint,
+    create_sprint,
+    flag_impediment,
+    remove_story_from_sprint,
+    resolve_impediment,
+    reword_impediment,
+    start_sprint,
+    suggest_next,
+    team_today,
+    update_sprint,
+)
 
-if TYPE_CHECKING:
-    from accounts.models import User
-
-# The verbs of the other modules, so that every caller writes ``services.<verb>``.
+# A sprint's life, its stories, impediments, days off, Definition of Done and acceptance.
 __all__ = [
-    "accept_story",
-    "add_story_to_sprint",
-    "check_dates",
-    "close_sprint",
-    "create_sprint",
-    "flag_impediment",
-    "reject_story",
-    "remove_story_from_sprint",
-    "resolve_impediment",
-    "reword_impediment",
-    "set_days_off",
-    "start_sprint",
-    "suggest_next",
-    "team_today",
-    "tick_done_item",
-    "untick_done_item",
-    "update_sprint",
-]
-
-
-def check_dates(start_date: dt.date, end_date: dt.date) -> None:
-    length = (end_date - start_date).days + 1
-    if not MIN_SPRINT_DAYS <= length <= MAX_SPRINT_DAYS:
-        raise ValidationError(
-            {
-                "end_date": _("A sprint lasts from 14 to 28 days; this one lasts %(days)d.")
-                % {"days": length}
-            }
-        )
-
-
-def team_today(team: Team) -> dt.date:
-    return timezone.localdate(clock.now(), team.tzinfo)
-
-
-def suggest_next(team: Team) -> dict[str, object]:
-    """Name and dates a new sprint of the team would most likely get."""
-    last = team.sprints.order_by("-end_date").first()
-    count = team.sprints.count()
-    start = last.end_date + dt.timedelta(days=1) if last else team_today(team)
-    return {
-        "name": _("Sprint %(number)d") % {"number": count + 1},
-        "start_date": start,
-        "end_date": start + dt.timedelta(days=7 * team.sprint_weeks - 1),
-    }
-
-
-def _points(stories: object) -> int:
-    return stories.aggregate(total=Sum("points"))["total"] or 0  # type: ignore[attr-defined]
-
-
-@transaction.atomic
-def create_sprint(
-    *,
-    actor: User,
-    team: Team,
-    name: str,
-    start_date: dt.date,
-    end_date: dt.date,
-    goal: str = "",
-) -> Sprint:
-    """Refuses those who may not plan the team's sprints, and sprints outside 14–28 days."""
-    access.require(actor, Capability.PLAN_SPRINTS, team)
-    check_dates(start_date, end_date)
-    if not name.strip():
-        raise ValidationError({"name": _("A sprint needs a name.")})
-    if team.sprints.filter(name=name.strip()).exists():
-        raise ValidationError({"name": _("This team already has a sprint with that name.")})
-    sprint = Sprint.objects.create(
-        team=team, name=name.strip(), goal=goal, start_date=start_date, end_date=end_date
-    )
-    events.record(
-        actor=actor,
-        verb="sprint.created",
-        product=team.product,
-        team=team,
-        sprint_id=sprint.pk,
-        obj=sprint,
-        after={"name": sprint.name, "start": start_date.isoformat(), "end": end_date.isoformat()},
-    )
-    return sprint
-
-
-@transaction.atomic
-def update_sprint(
-    *, actor: User, sprint: Sprint, name: str, goal: str, start_date: dt.date, end_date: dt.date
-) -> Sprint:
-    """Refuses non-planners, closed sprints and lengths outside 14–28 days."""
-    access.require(actor, Capability.PLAN_SPRINTS, sprint)
-    if sprint.state == SprintState.CLOSED:
-        raise ValidationError(_("A closed sprint can't be changed."))
-    check_dates(start_date, end_date)
-    if sprint.team.sprints.exclude(pk=sprint.pk).filter(name=name.strip()).exists():
-        raise ValidationError({"name": _("This team already has a sprint with that name.")})
-    fields = ("name", "goal", "start_date", "end_date")
-    before = {f: str(getattr(sprint, f)) for f in fields}
-    sprint.name, sprint.goal = name.strip(), goal
-    sprint.start_date, sprint.end_date = start_date, end_date
-    sprint.save(update_fields=list(fields))
-    after = {f: str(getattr(sprint, f)) for f in fields}
-    events.record(
-        actor=actor,
-        verb="sprint.updated",
-        product=sprint.team.product,
-        team=sprint.team,
-        sprint_id=sprint.pk,
-        obj=sprint,
-        before=before,
-        after=after,
-    )
-    return sprint
-
-
-@transaction.atomic
-def add_story_to_sprint(*, actor: User, story: Story, sprint: Sprint) -> Story:
-    """Refuses non-planners, closed sprints, and stories of another product or team."""
-    access.require(actor, Capability.PLAN_SPRINTS, sprint)
-    if story.product_id != sprint.team.product_id:
-        raise ValidationError(_("This story belongs to another product."))
-    if story.team_id not in (None, sprint.team_id):
-        raise ValidationError(_("This story belongs to another team."))
-    if sprint.state == SprintState.CLOSED:
-        raise ValidationError(_("A closed sprint can't take stories."))
-    if story.sprint_id == sprint.pk:
-        return story
-    before = {"sprint": story.sprint_id, "team": story.team_id}
-    story.sprint, story.team = sprint, sprint.team
-    Story.objects.filter(pk=story.pk).update(
-        sprint=sprint, team=sprint.team, updated_by=actor, updated_at=clock.now()
-    )
-    events.record(
-        actor=actor,
-        verb="story.added_to_sprint",
-        product=sprint.team.product,
-        team=sprint.team,
-        sprint_id=sprint.pk,
-        obj=story,
-        before=before,
-        after={
-            "sprint": sprint.pk,
-            "team": sprint.team_id,
-            "points": story.points,
-            "active": sprint.is_active,
-        },
-    )
-    return story
-
-
-@transaction.atomic
-def remove_story_from_sprint(*, actor: User, story: Story) -> Story:
-    """Refuses non-planners and stories of a closed sprint."""
-    sprint = story.sprint
-    if sprint is None:
-        return story
-    access.require(actor, Capability.PLAN_SPRINTS, sprint)
-    if sprint.state == SprintState.CLOSED:
-        raise ValidationError(_("A closed sprint's stories stay where they were."))
-    Story.objects.filter(pk=story.pk).update(sprint=None, updated_by=actor, updated_at=clock.now())
-    story.sprint = None
-    events.record(
-        actor=actor,
-        verb="story.removed_from_sprint",
-        product=sprint.team.product,
-        team=sprint.team,
-        sprint_id=sprint.pk,
-        obj=story,
-        before={"sprint": sprint.pk},
-        after={"sprint": None, "points": story.points, "active": sprint.is_active},
-    )
-    return story
-
-
-@transaction.atomic
-def start_sprint(*, actor: User, sprint: Sprint) -> Sprint:
-    """Refuses non-planners, sprints not planned, and a second active sprint in the team."""
-    access.require(actor, Capability.PLAN_SPRINTS, sprint)
-    if sprint.state != SprintState.PLANNED:
-        raise ValidationError(_("Only a planned sprint can start."))
-    if Sprint.objects.active().filter(team_id=sprint.team_id).exists():
-        raise ValidationError(_("This team already has an active sprint; close it first."))
-    stories = sprint.stories.all()
-    sprint.state = SprintState.ACTIVE
-    sprint.committed_points = _points(stories)
-    sprint.started_at = clock.now()
-    try:
-        with transaction.atomic():
-            sprint.save(update_fields=["state", "committed_points", "started_at"])
-    except IntegrityError as exc:  # another start won the race
-        raise ValidationError(_("This team already has an active sprint; close it first.")) from exc
-    events.record(
-        actor=actor,
-        verb="sprint.started",
-        product=sprint.team.product,
-        team=sprint.team,
-        sprint_id=sprint.pk,
-        obj=sprint,
-        before={"state": SprintState.PLANNED},
-        after={
-            "state": SprintState.ACTIVE,
-            "committed_points": sprint.committed_points,
-            "stories": list(stories.values_list("pk", flat=True)),
-        },
-    )
-    return sprint
-
-
-@transaction.atomic
-def close_sprint(
-    *,
-    actor: User,
-    sprint: Sprint,
-    goal_met: bool | None = None,
-    carry_over_to: Sprint | None = None,
-) -> Sprint:
-    """Refuses non-planners and sprints not active. Unfinished stories go back to the top of
-    the backlog in their order, or into ``carry_over_to`` (a planned sprint of the team)."""
-    access.require(actor, Capability.PLAN_SPRINTS, sprint)
-    if sprint.state != SprintState.ACTIVE:
-        raise ValidationError(_("Only an active sprint can be closed."))
-    if carry_over_to is not None and (
-        carry_over_to.team_id != sprint.team_id or carry_over_to.state != SprintState.PLANNED
-    ):
-        raise ValidationError(_("Unfinished stories can only go to a planned sprint of this team."))
-    stories = sprint.stories.select_related("status")
-    done = list(stories.filter(status__category=StatusCategory.DONE).order_by("rank"))
-    unfinished = list(stories.exclude(status__category=StatusCategory.DONE).order_by("rank"))
-    sprint.state = SprintState.CLOSED
-    sprint.completed_points = sum(s.points or 0 for s in done)
-    sprint.goal_met = goal_met
-    sprint.closed_at = clock.now()
-    # Built before the unfinished stories leave, stored once: nothing writes it again.
-    sprint.report = report.build(
-        sprint, done=done, unfinished=unfinished, goal_met=goal_met, carried_to=carry_over_to
-    )
-    sprint.save(update_fields=["state", "completed_points", "goal_met", "closed_at", "report"])
-
-    if carry_over_to is None and unfinished:
-        # Back to the top of the backlog, keeping their order: new keys before the first.
-        product_id = sprint.team.product_id
-        first = (
-            Story.objects.filter(product_id=product_id, sprint__isnull=True)
-            .order_by("rank")
-            .values_list("rank", flat=True)
-            .first()
-        )
-        lo = (
-            Story.objects.filter(product_id=product_id, rank__lt=first)
-            .order_by("-rank")
-            .values_list("rank", flat=True)
-            .first()
-            if first
-            else Story.objects.filter(product_id=product_id)
-            .exclude(pk__in=[s.pk for s in unfinished])
-            .order_by("-rank")
-            .values_list("rank", flat=True)
-            .first()
-        )
-        keys = []
-        for _story in unfinished:
-            lo = ranks.between(lo, first)
-            keys.append(lo)
-        # Park first, then place: the new keys may equal keys these same stories hold.
-        for story in unfinished:
-            Story.objects.filter(pk=story.pk).update(rank=f"~{story.pk}")
-        for story, key in zip(unfinished, keys, strict=True):
-            story.rank = key
-        rebalance_if_long(sprint.team.product, *keys)
-    for story in unfinished:
-        Story.objects.filter(pk=story.pk).update(
-            sprint=carry_over_to, rank=story.rank, updated_by=actor, updated_at=clock.now()
-        )
-    events.record(
-        actor=actor,
-        verb="sprint.closed",
-        product=sprint.team.product,
-        team=sprint.team,
-        sprint_id=sprint.pk,
-        obj=sprint,
-        before={"state": SprintState.ACTIVE},
-        after={
-            "state": SprintState.CLOSED,
-            "committed_points": sprint.committed_points,
-            "completed_points": sprint.completed_points,
-            "goal_met": goal_met,
-            "done": [s.pk for s in done],
-            "carried_over": [s.pk for s in unfinished],
-            "carried_to": carry_over_to.pk if carry_over_to else None,
-        },
-    )
-    return sprint
-
-
-@transaction.atomic
-def flag_impediment(
-    *,
-    actor: User,
-    story: Story | None = None,
-    reason: str,
-    team: Team | None = None,
-    sprint: Sprint | None = None,
-    owner: User | None = None,
-    raised_in: Any = None,
-) -> Impediment:
-    """Refuses anyone who may not move the team's cards, stories of no team or of another
-    team, and empty reasons. Without a story the impediment blocks the whole team.
-
-    ``raised_in`` is the daily meeting (a ``ceremonies.Ceremony``) it was raised in; the
-    owner defaults to the actor."""
-    if story is None and team is None:
-        raise ValidationError(_("Say which story or which team is blocked."))
-    if story is not None:
-        access.require(actor, Capability.MOVE_CARDS, story)
-        if story.team_id is None:
-            raise ValidationError(_("Only a story of a team can be flagged as blocked."))
-        if team is not None and story.team_id != team.pk:
-            raise ValidationError({"story": _("This story belongs to another team.")})
-        team_id, sprint_id = story.team_id, story.sprint_id
-        product_id = story.product_id
-    else:
-        assert team is not None
-        access.require(actor, Capability.MOVE_CARDS, team)
-        team_id, sprint_id, product_id = team.pk, sprint.pk if sprint else None, team.product_id
-    if not reason.strip():
-        raise ValidationError({"reason": _("Say what blocks the story.")})
-    impediment = Impediment.objects.create(
-        team_id=team_id,
-        sprint_id=sprint_id,
-        story=story,
-        reason=reason.strip(),
-        owner=owner or actor,
-        raised_in=raised_in,
-        opened_by=actor,
-        opened_at=clock.now(),
-    )
-    after: dict[str, Any] = {"story": story.pk if story else None, "reason": impediment.reason}
-    if raised_in is not None:
-        after["raised_in"] = raised_in.pk
-    events.record(
-        actor=actor,
-        verb="impediment.opened",
-        product=product_id,
-        team=team_id,
-        sprint_id=sprint_id,
-        obj=impediment,
-        after=after,
-    )
-    return impediment
-
-
-@transaction.atomic
-def reword_impediment(
-    *, actor: User, impediment: Impediment, reason: str, story: Story | None
-) -> Impediment:
-    """Refuses anyone outside the team, resolved impediments, empty reasons and stories of
-    another team. Used when the daily entry that raised it is edited."""
-    access.require(actor, Capability.MOVE_CARDS, impediment)
-    if not impediment.is_open:
-        raise ValidationError(_("This impediment is already resolved."))
-    if not reason.strip():
-        raise ValidationError({"reason": _("Say what blocks the story.")})
-    if story is not None and story.team_id != impediment.team_id:
-        raise ValidationError({"story": _("This story belongs to another team.")})
-    before = {"story": impediment.story_id, "reason": impediment.reason}
-    impediment.reason, impediment.story = reason.strip(), story
-    after = {"story": impediment.story_id, "reason": impediment.reason}
-    if after == before:
-        return impediment
-    impediment.save(update_fields=["reason", "story"])
-    events.record(
-        actor=actor,
-        verb="impediment.reworded",
-        product=impediment.team.product_id,
-        team=impediment.team_id,
-        sprint_id=impediment.sprint_id,
-        obj=impediment,
-        before=before,
-        after=after,
-    )
-    return impediment
-
-
-@transaction.atomic
-def resolve_impediment(*, actor: User, impediment: Impediment, note: str = "") -> Impediment:
-    """Refuses anyone outside the team who may not move its cards, and resolved impediments."""
-    access.require(actor, Capability.MOVE_CARDS, impediment)
-    now = clock.now()
-    # Conditional: of two people resolving at once, the second is told, not recorded twice.
-    resolved = Impediment.objects.filter(pk=impediment.pk, resolved_at__isnull=True).update(
-        resolved_at=now, resolved_by=actor, resolution_note=note.strip()
-    )
-    if not resolved:
-        raise ValidationError(_("This impediment is already resolved."))
-    impediment.resolved_at, impediment.resolved_by = now, actor
-    impediment.resolution_note = note.strip()
-    events.record(
-        actor=actor,
-        verb="impediment.resolved",
-        product=impediment.team.product_id,
-        team=impediment.team_id,
-        sprint_id=impediment.sprint_id,
-        obj=impediment,
-        before={"resolved": False},
-        after={"resolved": True, "story": impediment.story_id, "note": impediment.resolution_note},
-    )
-    return impediment
+    "accept_story", "add_story_to_sprint", "check_dates", "close_sprint", "create_sprint",
+    "flag_impediment", "reject_story", "remove_story_from_sprint", "resolve_impediment",
+    "reword_impediment", "set_days_off", "start_sprint", "suggest_next", "team_today",
+    "tick_done_item", "untick_done_item", "update_sprint",
+]  # fmt: skip
+# Scheduling, minutes and the calendar feed.
+__all__ += [
+    "cancel_ceremony", "end_ceremony", "plan_for",
+    "regenerate_calendar_token", "reschedule_sprint_ceremonies", "restore_ceremony",
+    "schedule_sprint_ceremonies", "set_attendance", "start_ceremony", "timebox_limit",
+    "update_ceremony", "update_ceremony_notes", "update_team_timeboxes",
+]  # fmt: skip
+# The daily meeting.
+__all__ += [
+    "daily_date", "is_editable_today", "set_daily_finished", "write_daily_entry",
+]  # fmt: skip
+# The retrospective and the sprint review.
+__all__ += [
+    "accept_story_in_review", "add_retro_action", "add_retro_card",
+    "add_review_feedback", "convert_action_to_story", "convert_feedback_to_story",
+    "delete_retro_action", "delete_retro_card", "edit_retro_action", "edit_retro_card",
+    "group_retro_card", "reject_story_in_review", "reveal_retro_votes", "set_retro_action_done",
+    "set_retro_votes", "unvote_retro_card", "vote_retro_card",
+]  # fmt: skip
+# Planning poker.
+__all__ += [
+    "agree_round", "cancel_round", "cast_vote", "open_round", "reveal_round", "revote",
+]  # fmt: skip

@@ -9,12 +9,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from backlog.models import Story
+from backlog.models import SprintState, Story
 from backlog.services import move_story
-from products import access, clock, events
-from products.access import Capability
+from core import access, clock, events
+from core.access import Capability
 from products.models import ChecklistItem, ChecklistKind, Status, StatusCategory
-from sprints.models import Acceptance, DoneCheck, SprintState
+from sprints.models import Acceptance, DoneCheck
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -59,12 +59,9 @@ def tick_done_item(*, actor: User, story: Story, item: ChecklistItem) -> DoneChe
     )
     if created:
         events.record(
+            check,
+            "done_item.ticked",
             actor=actor,
-            verb="done_item.ticked",
-            product=story.product_id,
-            team=story.team_id,
-            sprint_id=story.sprint_id,
-            obj=check,
             after={"story": story.pk, "item": item.pk, "text": item.text},
         )
     return check
@@ -82,12 +79,9 @@ def untick_done_item(*, actor: User, story: Story, item: ChecklistItem) -> None:
     if check is None:
         return
     events.record(
+        check,
+        "done_item.unticked",
         actor=actor,
-        verb="done_item.unticked",
-        product=story.product_id,
-        team=story.team_id,
-        sprint_id=story.sprint_id,
-        obj=check,
         before={"story": story.pk, "item": item.pk, "text": item.text},
     )
     check.delete()
@@ -111,12 +105,9 @@ def accept_story(*, actor: User, story: Story) -> Acceptance:
     _check_not_accepted_yet(story)
     acceptance = Acceptance.objects.create(story=story, accepted_by=actor, accepted_at=clock.now())
     events.record(
+        story,
+        "story.accepted",
         actor=actor,
-        verb="story.accepted",
-        product=story.product_id,
-        team=story.team_id,
-        sprint_id=story.sprint_id,
-        obj=story,
     )
     return acceptance
 
@@ -157,12 +148,9 @@ def reject_story(*, actor: User, story: Story, comment: str) -> Story:
         )
     story = move_story(actor=actor, story=story, status=todo, before=first)
     events.record(
+        story,
+        "story.rejected",
         actor=actor,
-        verb="story.rejected",
-        product=story.product_id,
-        team=story.team_id,
-        sprint_id=story.sprint_id,
-        obj=story,
         before={"accepted": was_accepted},
         after={"comment": comment},
     )

@@ -9,10 +9,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from products import access, events
-from products.access import Capability
+from backlog.models import Sprint, SprintState
+from core import access, events
+from core.access import Capability
 from products.models import Membership
-from sprints.models import MemberAvailability, Sprint, SprintState
+from sprints.models import MemberAvailability
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -46,12 +47,9 @@ def set_days_off(*, actor: User, sprint: Sprint, days_off: Mapping[int, int]) ->
         )
     if changed:
         events.record(
+            sprint,
+            "sprint.availability_changed",
             actor=actor,
-            verb="sprint.availability_changed",
-            product=sprint.team.product_id,
-            team=sprint.team_id,
-            sprint_id=sprint.pk,
-            obj=sprint,
             before={str(u): current.get(u, 0) for u in changed},
             after={str(u): d for u, d in changed.items()},
         )

@@ -9,15 +9,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import BigIntegerField, Count, F, OuterRef, QuerySet, Subquery
-from django.db.models.fields.json import KT
-from django.db.models.functions import Cast, Coalesce
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.db.models import Count, QuerySet
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -25,14 +23,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from backlog.models import Story, Task
-from products import access, clock
-from products.access import Capability
-from products.models import ChecklistItem, ChecklistKind, Event, Product, Status, Team
-from products.views import add_service_errors, product_context
+from backlog.models import Sprint, Story
+from core import access, clock
+from core.access import Capability
+from core.web import UserRequest, add_service_errors, answer
+from products.grants import get_product_or_404, get_team_or_404
+from products.models import Product, Status, Team
+from products.views import product_context
 from sprints import services
 from sprints.forms import BoardFilterForm, FlagForm, ResolveForm
-from sprints.models import Acceptance, DoneCheck, Impediment, Sprint
+from sprints.models import Card, CardQuerySet, Impediment
 
 
 @dataclass
@@ -69,19 +69,16 @@ class Lane:
         return sum(len(cell.cards) for cell in self.cells)
 
 
-def _lanes(by: str, statuses: list[Status], cards: list[Story]) -> list[Lane]:
+def _lanes(by: str, statuses: list[Status], cards: list[Card]) -> list[Lane]:
     """The shown cards in rows by assignee or epic, each row a cell per status. Built from
     the cards already read: no query. A lane exists for each assignee (or epic) that has a
     card; the cards with none come last."""
     keyed: dict[str, tuple[Any, str]] = {}
     for card in cards:
-        owner = card.assignee if by == "assignee" else card.epic
-        if owner is None:
-            continue
-        if by == "assignee":
-            keyed[f"user-{owner.pk}"] = (owner.display_name.casefold(), owner.display_name)
-        else:
-            keyed[f"epic-{owner.pk}"] = (owner.rank, owner.title)
+        if by == "assignee" and (user := card.assignee) is not None:
+            keyed[f"user-{user.pk}"] = (user.display_name.casefold(), user.display_name)
+        elif by != "assignee" and (epic := card.epic) is not None:
+            keyed[f"epic-{epic.pk}"] = (epic.rank, epic.title)
     order = sorted(keyed, key=lambda k: keyed[k][0])
     none_label = _("Unassigned") if by == "assignee" else _("No epic")
     lanes = {
@@ -96,95 +93,22 @@ def _lanes(by: str, statuses: list[Status], cards: list[Story]) -> list[Lane]:
     return [lane for lane in lanes.values() if lane.count or lane.key == "none" and not cards]
 
 
-def _entered_column() -> Subquery:
-    """When the story last came into its current status. Only a move that changed the
-    status counts: reordering a card inside its column doesn't make it younger."""
-    moves = (
-        Event.objects.filter(verb="story.moved", object_type="story", object_id=OuterRef("pk"))
-        .annotate(
-            to_status=Cast(KT("after__status"), BigIntegerField()),
-            from_status=Cast(KT("before__status"), BigIntegerField()),
-        )
-        .filter(to_status=OuterRef("status_id"))
-        .exclude(from_status=F("to_status"))
-        .order_by("-created_at", "-id")
-    )
-    return Subquery(moves.values("created_at")[:1])
-
-
-def _joined_sprint() -> Subquery:
-    added = Event.objects.filter(
-        verb="story.added_to_sprint",
-        object_type="story",
-        object_id=OuterRef("pk"),
-        sprint_id=OuterRef("sprint_id"),
-    ).order_by("-created_at", "-id")
-    return Subquery(added.values("created_at")[:1])
-
-
-def _task_count(**only: bool) -> Coalesce:
-    # order_by(): Task's default ordering would otherwise split the count by rank.
-    tasks = (
-        Task.objects.filter(story=OuterRef("pk"), **only)
-        .order_by()
-        .values("story")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return Coalesce(Subquery(tasks), 0)
-
-
-def _done_items_total() -> Coalesce:
-    items = (
-        ChecklistItem.objects.filter(product=OuterRef("product_id"), kind=ChecklistKind.DONE)
-        .order_by()
-        .values("product")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return Coalesce(Subquery(items), 0)
-
-
-def _done_items_ticked() -> Coalesce:
-    checks = (
-        DoneCheck.objects.filter(story=OuterRef("pk"))
-        .order_by()
-        .values("story")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return Coalesce(Subquery(checks), 0)
-
-
-def card_rows(stories: QuerySet[Story]) -> QuerySet[Story]:
-    """Stories as board cards, in one query: no query per card for any of this."""
-    return (
-        stories.select_related("epic", "assignee")
-        .annotate(
-            in_column_since=Coalesce(_entered_column(), _joined_sprint(), F("created_at")),
-            tasks_total=_task_count(),
-            tasks_done=_task_count(done=True),
-            status_category=F("status__category"),
-            # The Definition of Done's progress and the PO's acceptance (views/card.py).
-            dod_total=_done_items_total(),
-            dod_ticked=_done_items_ticked(),
-            accepted_at=Subquery(
-                Acceptance.objects.filter(story=OuterRef("pk")).values("accepted_at")[:1]
-            ),
-        )
-        .order_by("rank")
-    )
+def _read_cards(cards: CardQuerySet) -> list[Card]:
+    # Card.objects reads Card rows, but CardQuerySet is a StoryQuerySet: of Story, to the
+    # type checker.
+    return cast("list[Card]", list(cards.as_cards()))
 
 
 def _blockers(impediments: QuerySet[Impediment]) -> dict[int, list[Impediment]]:
     by_story: dict[int, list[Impediment]] = defaultdict(list)
     for impediment in impediments.order_by("opened_at", "id"):
-        by_story[impediment.story_id].append(impediment)
+        if impediment.story_id is not None:  # the board's impediments all name a card
+            by_story[impediment.story_id].append(impediment)
     return by_story
 
 
 def _decorate(
-    request: HttpRequest, team: Team, cards: list[Story], blockers: dict[int, list[Impediment]]
+    request: UserRequest, team: Team, cards: list[Card], blockers: dict[int, list[Impediment]]
 ) -> None:
     today = timezone.localdate(clock.now(), team.tzinfo)
     for card in cards:
@@ -202,12 +126,12 @@ def _board_url(product: Product, team: Team) -> str:
 
 
 def _board_context(
-    request: HttpRequest, product: Product, team: Team, sprint: Sprint, filters: BoardFilterForm
+    request: UserRequest, product: Product, team: Team, sprint: Sprint, filters: BoardFilterForm
 ) -> dict[str, Any]:
     statuses = list(product.statuses.all())
     counts = dict(sprint.stories.order_by().values_list("status").annotate(n=Count("pk")))
-    cards = list(card_rows(filters.apply(sprint.stories.all())))
-    open_here = Impediment.objects.open().filter(team=team, story__sprint=sprint)
+    cards = _read_cards(filters.apply(Card.objects.filter(sprint=sprint)))
+    open_here = Impediment.objects.on_board(team, sprint)
     _decorate(request, team, cards, _blockers(open_here))
     columns = {status.pk: Column(status, counts.get(status.pk, 0)) for status in statuses}
     for card in cards:
@@ -226,9 +150,9 @@ def _board_context(
 
 
 def _page_context(
-    request: HttpRequest, product: Product, team: Team, **extra: Any
+    request: UserRequest, product: Product, team: Team, **extra: Any
 ) -> dict[str, Any]:
-    sprint = Sprint.objects.active().filter(team=team).first()
+    sprint = Sprint.objects.active_of(team)
     filters = BoardFilterForm(request.GET or None, product=product, user=request.user)
     context = {
         "product": product,
@@ -244,15 +168,15 @@ def _page_context(
 
 @login_required
 @vary_on_headers("HX-Request")
-def board(request: HttpRequest, slug: str, team_slug: str) -> HttpResponse:
-    product, team = access.get_team_or_404(request.user, slug, team_slug)
+def board(request: UserRequest, slug: str, team_slug: str) -> HttpResponse:
+    product, team = get_team_or_404(request.user, slug, team_slug)
     context = _page_context(request, product, team)
     if request.htmx and request.htmx.target == "board" and context["sprint"]:
         return render(request, "sprints/board.html#board", context)
     return render(request, "sprints/board.html", product_context(request, product) | context)
 
 
-def _next_url(request: HttpRequest) -> str | None:
+def _next_url(request: UserRequest) -> str | None:
     url = request.POST.get("next", "")
     if url_has_allowed_host_and_scheme(
         url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
@@ -262,7 +186,7 @@ def _next_url(request: HttpRequest) -> str | None:
 
 
 def _after_card_action(
-    request: HttpRequest,
+    request: UserRequest,
     product: Product,
     team: Team,
     story: Story | None,
@@ -273,34 +197,32 @@ def _after_card_action(
 ) -> HttpResponse:
     """htmx gets the card again; a plain form goes back to the board, or shows it with 422."""
     here = _next_url(request) or _board_url(product, team)
-    if request.htmx:
-        if story is None:  # an impediment of the team, on no card: nothing to redraw
-            return HttpResponse(status=204)
-        card = card_rows(Story.objects.filter(pk=story.pk)).get()
-        _decorate(request, team, [card], _blockers(Impediment.objects.open().filter(story=card)))
-        card.flag_form, card.errors = flag_form, errors
-        context = {
-            "product": product,
-            "card": card,
-            "statuses": list(product.statuses.all()),
-            "here": here,
-        }
-        return render(request, "sprints/board.html#card", context, status=status)
-    if status < 400:
-        return redirect(here)
-    context = _page_context(request, product, team, errors=errors)
-    for column in context.get("columns", ()):
-        for card in column.cards:
-            if story is not None and card.pk == story.pk:
-                card.flag_form, card.errors = flag_form, errors
-    context = product_context(request, product) | context
-    return render(request, "sprints/board.html", context, status=status)
+    if request.htmx and story is None:  # an impediment of the team, on no card: no redraw
+        return HttpResponse(status=204)
+
+    def context() -> dict[str, Any]:
+        if request.htmx:
+            assert story is not None
+            [card] = _read_cards(Card.objects.filter(pk=story.pk))
+            blockers = _blockers(Impediment.objects.open().filter(story=card))
+            _decorate(request, team, [card], blockers)
+            card.flag_form, card.errors = flag_form, errors
+            statuses = list(product.statuses.all())
+            return {"product": product, "card": card, "statuses": statuses, "here": here}
+        page = _page_context(request, product, team, errors=errors)
+        for column in page.get("columns", ()):
+            for card in column.cards:
+                if story is not None and card.pk == story.pk:
+                    card.flag_form, card.errors = flag_form, errors
+        return product_context(request, product) | page
+
+    return answer(request, "sprints/board.html#card", context, here, status=status)
 
 
 @login_required
 @require_POST
-def impediment_flag(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    product = access.get_product_or_404(request.user, slug)
+def impediment_flag(request: UserRequest, slug: str, pk: int) -> HttpResponse:
+    product = get_product_or_404(request.user, slug)
     story = get_object_or_404(Story.objects.select_related("team"), product=product, pk=pk)
     if story.team is None:  # no board shows it
         raise Http404
@@ -322,14 +244,14 @@ def impediment_flag(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         story,
         status=422,
         flag_form=form,
-        errors=form.non_field_errors(),
+        errors=[str(m) for m in form.non_field_errors()],
     )
 
 
 @login_required
 @require_POST
-def impediment_resolve(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    product = access.get_product_or_404(request.user, slug)
+def impediment_resolve(request: UserRequest, slug: str, pk: int) -> HttpResponse:
+    product = get_product_or_404(request.user, slug)
     impediment = get_object_or_404(
         Impediment.objects.select_related("team__product", "story"),
         team__product=product,
@@ -346,7 +268,7 @@ def impediment_resolve(request: HttpRequest, slug: str, pk: int) -> HttpResponse
             add_service_errors(form, error)
         else:
             return _after_card_action(request, product, impediment.team, impediment.story)
-    messages = [m for errors in form.errors.values() for m in errors]
+    messages = [str(m) for errors in form.errors.values() for m in errors]
     return _after_card_action(
         request, product, impediment.team, impediment.story, status=422, errors=messages
     )

@@ -11,27 +11,30 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from backlog import readiness
-from backlog.models import Story
-from products import access
-from products.access import Capability
-from products.models import ChecklistItem, ChecklistKind, Event, Product, StatusCategory
-from products.views import add_service_errors, product_context
+from backlog.models import SprintState, Story
+from core import access
+from core.access import Capability
+from core.models import Event
+from core.web import UserRequest, add_service_errors, answer
+from products.grants import get_product_or_404
+from products.models import ChecklistItem, ChecklistKind, Product, StatusCategory
+from products.views import product_context
 from sprints import services
 from sprints.forms import RejectForm
-from sprints.models import Acceptance, DoneCheck, SprintState
+from sprints.models import Acceptance, DoneCheck
 from sprints.services.acceptance import done_items
 
 
-def _story_or_404(request: HttpRequest, slug: str, pk: int) -> tuple[Product, Story]:
-    product = access.get_product_or_404(request.user, slug)
+def _story_or_404(request: UserRequest, slug: str, pk: int) -> tuple[Product, Story]:
+    product = get_product_or_404(request.user, slug)
     story = get_object_or_404(
         Story.objects.select_related("status", "team", "sprint", "epic", "assignee"),
         product=product,
@@ -40,7 +43,7 @@ def _story_or_404(request: HttpRequest, slug: str, pk: int) -> tuple[Product, St
     return product, story
 
 
-def _back_to(request: HttpRequest, product: Product, story: Story) -> str:
+def _back_to(request: UserRequest, product: Product, story: Story) -> str:
     """Where the panel's forms return without JavaScript: ``next`` if safe, else the panel."""
     url = request.POST.get("next") or request.GET.get("next") or ""
     if url_has_allowed_host_and_scheme(
@@ -51,7 +54,7 @@ def _back_to(request: HttpRequest, product: Product, story: Story) -> str:
 
 
 def _panel_context(
-    request: HttpRequest, product: Product, story: Story, **extra: Any
+    request: UserRequest, product: Product, story: Story, **extra: Any
 ) -> dict[str, Any]:
     items = done_items(story)
     checks = {
@@ -90,7 +93,7 @@ def _panel_context(
 
 @login_required
 @vary_on_headers("HX-Request")
-def card_panel(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def card_panel(request: UserRequest, slug: str, pk: int) -> HttpResponse:
     product, story = _story_or_404(request, slug, pk)
     context = _panel_context(request, product, story, opening=True)
     if request.htmx:
@@ -100,7 +103,7 @@ def card_panel(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 
 def _after_change(
-    request: HttpRequest,
+    request: UserRequest,
     product: Product,
     story: Story,
     *,
@@ -108,15 +111,16 @@ def _after_change(
     errors: list[str] | None = None,
     reject_form: RejectForm | None = None,
 ) -> HttpResponse:
-    if status < 400 and not request.htmx:
-        return redirect(_back_to(request, product, story))
-    story.refresh_from_db()
-    context = _panel_context(request, product, story, errors=errors, reject_form=reject_form)
-    if not request.htmx:
-        context |= product_context(request, product) | {"team": story.team, "nav": "board"}
-        return render(request, "sprints/card.html", context, status=status)
-    response = render(request, "sprints/card.html#card-panel", context, status=status)
-    if status < 400:
+    def context() -> dict[str, Any]:
+        story.refresh_from_db()
+        values = _panel_context(request, product, story, errors=errors, reject_form=reject_form)
+        if not request.htmx:
+            values |= product_context(request, product) | {"team": story.team, "nav": "board"}
+        return values
+
+    url = _back_to(request, product, story)
+    response = answer(request, "sprints/card.html#card-panel", context, url, status=status)
+    if request.htmx and status < 400:
         # The board behind the panel redraws itself (its filters kept): the card's count,
         # its badge, its column after a rejection. See board.html's #board.
         response["HX-Trigger"] = "board-changed"
@@ -124,14 +128,14 @@ def _after_change(
 
 
 def _refused(
-    request: HttpRequest, product: Product, story: Story, error: ValidationError, **forms: Any
+    request: UserRequest, product: Product, story: Story, error: ValidationError, **forms: Any
 ) -> HttpResponse:
     return _after_change(request, product, story, status=422, errors=error.messages, **forms)
 
 
 @login_required
 @require_POST
-def done_item_toggle(request: HttpRequest, slug: str, pk: int, item_pk: int) -> HttpResponse:
+def done_item_toggle(request: UserRequest, slug: str, pk: int, item_pk: int) -> HttpResponse:
     """Tick (``done=1``) or untick (``done=0``) one item of the Definition of Done."""
     product, story = _story_or_404(request, slug, pk)
     item = get_object_or_404(ChecklistItem, product=product, kind=ChecklistKind.DONE, pk=item_pk)
@@ -148,7 +152,7 @@ def done_item_toggle(request: HttpRequest, slug: str, pk: int, item_pk: int) -> 
 
 @login_required
 @require_POST
-def story_accept(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def story_accept(request: UserRequest, slug: str, pk: int) -> HttpResponse:
     product, story = _story_or_404(request, slug, pk)
     access.require(request.user, Capability.ACCEPT_STORY, story)
     try:
@@ -160,7 +164,7 @@ def story_accept(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def story_reject(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def story_reject(request: UserRequest, slug: str, pk: int) -> HttpResponse:
     """Send a done story back to the team's to-do column, saying what is missing."""
     product, story = _story_or_404(request, slug, pk)
     access.require(request.user, Capability.ACCEPT_STORY, story)
@@ -175,4 +179,6 @@ def story_reject(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         else:
             return _after_change(request, product, story)
     errors = form.non_field_errors()
-    return _after_change(request, product, story, status=422, errors=list(errors), reject_form=form)
+    return _after_change(
+        request, product, story, status=422, errors=[str(m) for m in errors], reject_form=form
+    )

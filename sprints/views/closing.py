@@ -11,22 +11,23 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from products import access
-from products.access import Capability
+from backlog.models import Sprint, SprintState
+from core import access
+from core.access import Capability
+from core.web import UserRequest
 from products.models import Product, StatusCategory
 from products.views import product_context
 from sprints import report, services
 from sprints.forms import CloseSprintForm
-from sprints.models import Sprint, SprintState
 from sprints.views.sprint import _sprint_or_404
 
 
 def _close_context(
-    request: HttpRequest, product: Product, sprint: Sprint, form: CloseSprintForm, **extra: Any
+    request: UserRequest, product: Product, sprint: Sprint, form: CloseSprintForm, **extra: Any
 ) -> dict[str, Any]:
     stories = list(sprint.stories.select_related("status", "assignee").order_by("rank"))
     done = [s for s in stories if s.status.category == StatusCategory.DONE]
@@ -49,7 +50,7 @@ def _close_context(
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def sprint_close(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def sprint_close(request: UserRequest, slug: str, pk: int) -> HttpResponse:
     """GET shows what closing will record; POST (the team's planners) closes the sprint."""
     product, sprint = _sprint_or_404(request, slug, pk)
     if request.method == "GET":

@@ -10,18 +10,21 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from products import access
-from products.access import Capability
+from core import access
+from core.access import Capability
+from core.parsing import toggle_param
+from core.web import UserRequest, add_service_errors, answer
+from products.grants import get_team_or_404
 from products.models import Product, Team
-from products.views import add_service_errors, product_context
+from products.views import product_context
 from sprints import services
 from sprints.forms import ResolveForm
 from sprints.models import Impediment
@@ -36,7 +39,7 @@ def _url(product: Product, team: Team) -> str:
 
 
 def _context(
-    request: HttpRequest,
+    request: UserRequest,
     product: Product,
     team: Team,
     show: str,
@@ -74,15 +77,14 @@ def _labels() -> list[tuple[str, str]]:
     return [("open", _("Open")), ("resolved", _("Resolved")), ("all", _("All"))]
 
 
-def _show(request: HttpRequest) -> str:
-    show = request.GET.get("show", "open")
-    return show if show in SHOW else "open"
+def _show(request: UserRequest) -> str:
+    return toggle_param(request.GET, "show", SHOW, "open")
 
 
 @login_required
 @vary_on_headers("HX-Request")
-def impediments(request: HttpRequest, slug: str, team_slug: str) -> HttpResponse:
-    product, team = access.get_team_or_404(request.user, slug, team_slug)
+def impediments(request: UserRequest, slug: str, team_slug: str) -> HttpResponse:
+    product, team = get_team_or_404(request.user, slug, team_slug)
     context = _context(request, product, team, _show(request))
     if request.htmx and request.htmx.target == "impediment-lists":
         return render(request, "sprints/impediments.html#lists", context)
@@ -91,9 +93,9 @@ def impediments(request: HttpRequest, slug: str, team_slug: str) -> HttpResponse
 
 @login_required
 @require_POST
-def impediment_resolve(request: HttpRequest, slug: str, team_slug: str, pk: int) -> HttpResponse:
+def impediment_resolve(request: UserRequest, slug: str, team_slug: str, pk: int) -> HttpResponse:
     """Resolve from the impediments page or the daily meeting (``next`` says where to go)."""
-    product, team = access.get_team_or_404(request.user, slug, team_slug)
+    product, team = get_team_or_404(request.user, slug, team_slug)
     impediment = get_object_or_404(
         Impediment.objects.select_related("team__product"), team=team, pk=pk
     )
@@ -109,16 +111,17 @@ def impediment_resolve(request: HttpRequest, slug: str, team_slug: str, pk: int)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            if request.htmx:
-                context = _context(request, product, team, show)
-                return render(request, "sprints/impediments.html#lists", context)
             url = request.POST.get("next", "")
-            if url_has_allowed_host_and_scheme(
+            if not url_has_allowed_host_and_scheme(
                 url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
             ):
-                return redirect(url)
-            return redirect(f"{_url(product, team)}?show={show}")
-    messages = [m for errors in form.errors.values() for m in errors]
+                url = f"{_url(product, team)}?show={show}"
+            return answer(
+                request,
+                "sprints/impediments.html#lists",
+                lambda: _context(request, product, team, show),
+                url,
+            )
+    messages = [str(m) for errors in form.errors.values() for m in errors]
     context = _context(request, product, team, show, failed=impediment.pk, errors=messages)
-    template = "sprints/impediments.html" + ("#lists" if request.htmx else "")
-    return render(request, template, context, status=422)
+    return answer(request, "sprints/impediments.html#lists", context, status=422)

@@ -13,21 +13,21 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from backlog.models import Story
-from products import access
-from products.access import Capability
+from backlog.models import Sprint, SprintState, Story
+from core import access
+from core.access import Capability
+from core.web import UserRequest, add_service_errors, answer
 from products.models import Product, StatusCategory
-from products.views import add_service_errors, product_context
+from products.views import product_context
 from sprints import services
 from sprints.capacity import capacity
 from sprints.forms import DaysOffForm, GoalForm
-from sprints.models import Sprint, SprintState
 from sprints.views.sprint import _sprint_or_404
 
 # The backlog slice shows this many stories; planning rarely reaches further down.
@@ -45,7 +45,7 @@ def backlog_slice(sprint: Sprint) -> Any:
     )
 
 
-def _board_context(request: HttpRequest, product: Product, sprint: Sprint) -> dict[str, Any]:
+def _board_context(request: UserRequest, product: Product, sprint: Sprint) -> dict[str, Any]:
     """The summary and the two lists: what a move changes."""
     can_plan = sprint.state != SprintState.CLOSED and access.can(
         request.user, Capability.PLAN_SPRINTS, sprint
@@ -84,7 +84,7 @@ def _board_context(request: HttpRequest, product: Product, sprint: Sprint) -> di
 
 
 def _page_context(
-    request: HttpRequest, product: Product, sprint: Sprint, **forms: Any
+    request: UserRequest, product: Product, sprint: Sprint, **forms: Any
 ) -> dict[str, Any]:
     context = _board_context(request, product, sprint)
     cap = context["capacity"]
@@ -102,7 +102,7 @@ def _page_context(
     )
 
 
-def _open_sprint_or_404(request: HttpRequest, slug: str, pk: int) -> tuple[Product, Sprint]:
+def _open_sprint_or_404(request: UserRequest, slug: str, pk: int) -> tuple[Product, Sprint]:
     product, sprint = _sprint_or_404(request, slug, pk)
     sprint.team.product = product  # update_sprint records its event with it: no second query
     return product, sprint
@@ -110,7 +110,7 @@ def _open_sprint_or_404(request: HttpRequest, slug: str, pk: int) -> tuple[Produ
 
 @login_required
 @vary_on_headers("HX-Request")
-def sprint_plan(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def sprint_plan(request: UserRequest, slug: str, pk: int) -> HttpResponse:
     product, sprint = _open_sprint_or_404(request, slug, pk)
     if sprint.state == SprintState.CLOSED:
         return redirect("sprints:sprint", slug=product.slug, pk=sprint.pk)
@@ -123,7 +123,7 @@ def sprint_plan(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 
 def _after_plan_change(
-    request: HttpRequest,
+    request: UserRequest,
     product: Product,
     sprint: Sprint,
     part: str,
@@ -133,15 +133,14 @@ def _after_plan_change(
 ) -> HttpResponse:
     """htmx gets the changed part and, out of band, the summary; a form goes back to the page
     (or shows it again with 422)."""
-    if status < 400 and not request.htmx:
-        return redirect("sprints:sprint_plan", slug=product.slug, pk=sprint.pk)
     if status < 400:
         forms["saved"] = part
-    context = _page_context(request, product, sprint, **forms)
-    if not request.htmx:
-        return render(request, "sprints/plan.html", context, status=status)
-    response = render(request, f"sprints/plan.html#{part}", context, status=status)
-    if status < 400:
+    context = (
+        _page_context(request, product, sprint, **forms) if request.htmx or status >= 400 else {}
+    )
+    url = reverse("sprints:sprint_plan", args=[product.slug, sprint.pk])
+    response = answer(request, f"sprints/plan.html#{part}", context, url, status=status)
+    if request.htmx and status < 400:
         summary = render(request, "sprints/plan.html#plan-summary", context | {"oob": True})
         response.content += summary.content
     return response
@@ -149,7 +148,7 @@ def _after_plan_change(
 
 @login_required
 @require_POST
-def sprint_goal(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def sprint_goal(request: UserRequest, slug: str, pk: int) -> HttpResponse:
     """The sprint goal, written on the planning page (the rest of the sprint stays)."""
     product, sprint = _open_sprint_or_404(request, slug, pk)
     access.require(request.user, Capability.PLAN_SPRINTS, sprint)
@@ -173,7 +172,7 @@ def sprint_goal(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def sprint_availability(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def sprint_availability(request: UserRequest, slug: str, pk: int) -> HttpResponse:
     """Days off of each member for this sprint: they scale the forecast capacity."""
     product, sprint = _open_sprint_or_404(request, slug, pk)
     access.require(request.user, Capability.PLAN_SPRINTS, sprint)

@@ -10,9 +10,7 @@
 (function () {
   "use strict";
 
-  function format(template, values) {
-    return (template || "").replace(/%\((\w+)\)s/g, function (_, key) { return values[key]; });
-  }
+  var format = window.Cadence.format;
 
   // Returns the column's name when this change took it over its limit.
   function adjust(board, status, delta) {

@@ -2,11 +2,12 @@
  *
  * The hook, for any page:
  *   <section id="board"                          the element to refresh (an id is required)
- *            data-live-groups="product-1 sprint-3" the groups it follows (product-, team-, sprint-)
+ *            data-live-groups="product-1 sprint-1-3" the groups it follows: product-<id>,
+ *                                                  team-<product>-<id>, sprint-<product>-<id>
  *            data-live-refresh="/p/x/…/board/"     the URL that answers an htmx request whose
  *                                                  HX-Target is this id with the partial
  *            data-live-verbs="story. task."         optional: only events whose verb starts so
- *            data-live-presence="team-2">          optional: who else looks at it (one per page)
+ *            data-live-presence="team-1-2">        optional: who else looks at it (one per page)
  *   <div data-live-viewers data-msg-viewers="…">   where the viewers' avatars go
  *
  * On an event of one of its groups the element's partial is fetched again and merged into
@@ -49,13 +50,14 @@
     return { groups: groups, presence: presence };
   }
 
-  // Does this event concern the element? Its groups name a product, team or sprint id.
+  // Does this event concern the element? Its groups name a product, team or sprint id
+  // (the id is the last part: "product-1", "team-1-2", "sprint-1-3").
   function concerns(el, message) {
     var verbs = (el.dataset.liveVerbs || "").split(/\s+/).filter(Boolean);
     if (verbs.length && !verbs.some(function (v) { return message.verb.indexOf(v) === 0; })) return false;
     return groupsOf(el).some(function (group) {
       var parts = group.split("-");
-      var id = parseInt(parts[1], 10);
+      var id = parseInt(parts[parts.length - 1], 10);
       return (parts[0] === "product" && message.product_id === id)
         || (parts[0] === "team" && message.team_id === id)
         || (parts[0] === "sprint" && message.sprint_id === id);
@@ -231,7 +233,9 @@
     socket.addEventListener("close", function (event) {
       socket = null;
       setOffline(true);
-      if (event.code === 4401) return;  // logged out: reconnecting would not help
+      // Logged out (4401) or no longer a member of anything shown (4403): reconnecting
+      // would not help.
+      if (event.code === 4401 || event.code === 4403) return;
       // Back-off doubling from 1 s to 30 s, with jitter so a restart isn't met by everyone at once.
       var wait = delay / 2 + Math.random() * delay / 2;
       delay = Math.min(delay * 2, MAX_DELAY);

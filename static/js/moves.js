@@ -10,24 +10,9 @@
 (function () {
   "use strict";
 
-  function csrfToken() {
-    try {
-      return JSON.parse(document.body.getAttribute("hx-headers"))["X-CSRFToken"];
-    } catch (error) {
-      return "";
-    }
-  }
-
-  function announce(text) {
-    var live = document.getElementById("live-region");
-    if (!live) return;
-    live.textContent = "";
-    window.setTimeout(function () { live.textContent = text; }, 50);
-  }
-
-  function format(template, values) {
-    return (template || "").replace(/%\((\w+)\)s/g, function (_, key) { return values[key]; });
-  }
+  var csrfToken = window.Cadence.csrfToken;
+  var announce = window.Cadence.announce;
+  var format = window.Cadence.format;
 
   function rowsOf(list) {
     return Array.prototype.filter.call(list.children, function (el) {
@@ -178,7 +163,9 @@
     else if (how === "position") {
       var value = form.querySelector('[name="to_position"]').value;
       if (!value) return;
-      send(row, { to_position: value }).then(function () { reload(list); });
+      // Counted in the list on screen (a PO's team slice, say): the form names its filters.
+      var seen = form.querySelector('[name="list"]');
+      send(row, { to_position: value, list: seen ? seen.value : "" }).then(function () { reload(list); });
     }
   }
 

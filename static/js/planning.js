@@ -14,24 +14,9 @@
 (function () {
   "use strict";
 
-  function csrfToken() {
-    try {
-      return JSON.parse(document.body.getAttribute("hx-headers"))["X-CSRFToken"];
-    } catch (error) {
-      return "";
-    }
-  }
-
-  function announce(text) {
-    var live = document.getElementById("live-region");
-    if (!live) return;
-    live.textContent = "";
-    window.setTimeout(function () { live.textContent = text; }, 50);
-  }
-
-  function format(template, values) {
-    return (template || "").replace(/%\((\w+)\)s/g, function (_, key) { return values[key]; });
-  }
+  var csrfToken = window.Cadence.csrfToken;
+  var announce = window.Cadence.announce;
+  var format = window.Cadence.format;
 
   function listOf(root, name) {
     return root.querySelector('[data-plan-list="' + name + '"]');

@@ -44,7 +44,7 @@ def test_it_ignores_an_unknown_language_and_a_foreign_next_url(
 def test_french_dates_are_localised(client: Client, po: Any, product: Product, team: Any) -> None:
     import datetime as dt
 
-    from sprints.models import SprintState
+    from backlog.models import SprintState
     from tests.sprints.factories import SprintFactory
 
     SprintFactory(team=team, state=SprintState.ACTIVE, start_date=dt.date(2026, 3, 2))

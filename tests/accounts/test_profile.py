@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
+from pytest_django import DjangoCaptureOnCommitCallbacks
 
 from accounts import services
 from accounts.models import User
@@ -78,9 +79,12 @@ def test_create_user_refuses_a_weak_password_and_a_taken_name(db: None) -> None:
         services.create_user(username="X", email="y@example.com", password="a-long-Passw0rd!")
 
 
-def test_password_reset_by_e_mail_end_to_end(client: Client, db: None) -> None:
+def test_password_reset_by_e_mail_end_to_end(
+    client: Client, db: None, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
+) -> None:
     user = UserFactory(username="reset", email="reset@example.com")
-    response = client.post(reverse("accounts:password_reset"), {"email": "reset@example.com"})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("accounts:password_reset"), {"email": "reset@example.com"})
     assert response.status_code == 302
     assert len(mail.outbox) == 1
     link = next(line for line in mail.outbox[0].body.splitlines() if "/password-reset/" in line)
@@ -94,7 +98,10 @@ def test_password_reset_by_e_mail_end_to_end(client: Client, db: None) -> None:
 
 
 def test_the_reset_e_mail_is_written_in_the_users_language(
-    client: Client, db: None, monkeypatch: pytest.MonkeyPatch
+    client: Client,
+    db: None,
+    monkeypatch: pytest.MonkeyPatch,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
 ) -> None:
     UserFactory(username="claire", email="claire@example.com", language="fr")
     languages: list[str] = []
@@ -105,10 +112,11 @@ def test_the_reset_e_mail_is_written_in_the_users_language(
         original(self, *args, **kwargs)
 
     monkeypatch.setattr(PasswordResetForm, "send_mail", spy)
-    client.post(
-        reverse("accounts:password_reset"),
-        {"email": "claire@example.com"},
-        HTTP_ACCEPT_LANGUAGE="en",
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("accounts:password_reset"),
+            {"email": "claire@example.com"},
+            HTTP_ACCEPT_LANGUAGE="en",
+        )
     assert languages == ["fr"]
     assert len(mail.outbox) == 1

@@ -9,7 +9,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
-from products.models import Product, Role, Team
+from core.access import Role
+from products.models import Product, Team
 from sprints import services as sprint_services
 from tests.backlog.factories import EpicFactory, ReleaseFactory, TaskFactory
 from tests.products.factories import MembershipFactory, StatusFactory

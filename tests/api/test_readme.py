@@ -17,8 +17,11 @@ def test_the_readme_curl_example_does_what_it_says(
     client: Client, po: Any, make_story: Any
 ) -> None:
     section = README.read_text().split("## API", 1)[1].split("\n## ", 1)[0]
-    list_url = re.search(r'"\$BASE(/stories/\?[^"]+)"', section).group(1)
-    move_body = re.search(r"-d '([^']+)' \"\$BASE/stories/42/move/\"", section).group(1)
+    list_match = re.search(r'"\$BASE(/stories/\?[^"]+)"', section)
+    move_match = re.search(r"-d '([^']+)' \"\$BASE/stories/42/move/\"", section)
+    assert list_match is not None and move_match is not None, section
+    list_url = list_match.group(1)
+    move_body = move_match.group(1)
     first, second, third = make_story(), make_story(), make_story()
 
     # "Create a personal token on your profile page"

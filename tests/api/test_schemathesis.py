@@ -13,6 +13,7 @@ content type it documents and a body that conforms to its schema.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Iterator
 from typing import Any
 
@@ -23,6 +24,7 @@ from django.db import close_old_connections
 from django.urls import resolve
 from django.utils import timezone
 from hypothesis import HealthCheck, settings
+from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.test import APIRequestFactory
 from schemathesis.checks import (
@@ -37,14 +39,15 @@ from accounts.api import TokenWriteThrottle
 from accounts.models import User
 from accounts.services import create_api_token
 from backlog import services as backlog_services
-from ceremonies import models as ceremonies
+from backlog.models import SprintState
 from config.api import router
 from config.wsgi import application
+from core.access import Role
 from products import invitations
 from products import services as product_services
-from products.models import Product, Role, StatusCategory
+from products.models import Product, StatusCategory
+from sprints import models as ceremonies
 from sprints import services as sprint_services
-from sprints.models import SprintState
 from tests.backlog.factories import LabelFactory, StoryFactory
 from tests.products.factories import MembershipFactory, TeamFactory, UserFactory, status_of
 from tests.sprints.factories import SprintFactory
@@ -55,7 +58,7 @@ MAX_EXAMPLES = 12
 
 CONFIG = SchemathesisConfig.from_dict(
     {
-        "seed": 20261126,
+        "seed": int(os.environ.get("FUZZ_SEED", "20261126")),
         "generation": {
             "mode": "all",
             "max-examples": MAX_EXAMPLES,
@@ -125,6 +128,8 @@ class World:
         for registered, viewset, _basename in router.registry:
             if registered == prefix:
                 view = viewset()
+                # Every viewset of the API is a generic one: it has a queryset.
+                assert isinstance(view, GenericAPIView)
                 request = Request(APIRequestFactory().get(f"/api/v1/{prefix}/"))
                 request.user = self.user
                 view.request, view.action, view.kwargs, view.format_kwarg = (
@@ -309,7 +314,10 @@ def aim_at_real_objects(case: Any, world: World) -> None:
 @pytest.mark.fuzz
 def test_no_generated_input_breaks_the_api(case: Any, fuzz_world: World) -> None:
     aim_at_real_objects(case, fuzz_world)
-    case.call_and_validate(headers={"Authorization": f"Bearer {fuzz_world.token}"}, checks=CHECKS)
+    case.call_and_validate(
+        headers={"Authorization": f"Bearer {fuzz_world.token}"},
+        checks=None if os.environ.get("FUZZ_ALL") else CHECKS,
+    )
 
 
 def test_every_api_prefix_has_a_seeded_object_to_aim_at(fuzz_world: World) -> None:

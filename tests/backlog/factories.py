@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-import factory
 from django.db.models import Model
-from factory.django import DjangoModelFactory
 
 from backlog import ranks
 from backlog.models import Epic, Label, Release, Story, Task
 from products.models import StatusCategory
+from tests.factories_base import LazyAttribute, ModelFactory, Sequence, SubFactory
 from tests.products.factories import ProductFactory, status_of
 
 
@@ -25,47 +24,47 @@ def next_rank(model: type[Model], **scope: Any) -> str:
     return ranks.between(last, None)
 
 
-class ReleaseFactory(DjangoModelFactory[Release]):
+class ReleaseFactory(ModelFactory[Release]):
     class Meta:
         model = Release
 
-    product = factory.SubFactory(ProductFactory)
-    name = factory.Sequence(lambda n: f"v{n}.0")
+    product = SubFactory(ProductFactory)
+    name = Sequence(lambda n: f"v{n}.0")
 
 
-class EpicFactory(DjangoModelFactory[Epic]):
+class EpicFactory(ModelFactory[Epic]):
     class Meta:
         model = Epic
 
-    product = factory.SubFactory(ProductFactory)
-    title = factory.Sequence(lambda n: f"Epic {n}")
-    rank = factory.LazyAttribute(lambda o: next_rank(Epic, product=o.product))
+    product = SubFactory(ProductFactory)
+    title = Sequence(lambda n: f"Epic {n}")
+    rank = LazyAttribute(lambda o: next_rank(Epic, product=o.product))
 
 
-class LabelFactory(DjangoModelFactory[Label]):
+class LabelFactory(ModelFactory[Label]):
     class Meta:
         model = Label
 
-    product = factory.SubFactory(ProductFactory)
-    name = factory.Sequence(lambda n: f"label-{n}")
+    product = SubFactory(ProductFactory)
+    name = Sequence(lambda n: f"label-{n}")
 
 
-class StoryFactory(DjangoModelFactory[Story]):
+class StoryFactory(ModelFactory[Story]):
     class Meta:
         model = Story
         skip_postgeneration_save = True
 
-    product = factory.SubFactory(ProductFactory)
+    product = SubFactory(ProductFactory)
     team = None
-    title = factory.Sequence(lambda n: f"Story {n}")
-    status = factory.LazyAttribute(lambda o: status_of(o.product, StatusCategory.TODO))
-    rank = factory.LazyAttribute(lambda o: next_rank(Story, product=o.product))
+    title = Sequence(lambda n: f"Story {n}")
+    status = LazyAttribute(lambda o: status_of(o.product, StatusCategory.TODO))
+    rank = LazyAttribute(lambda o: next_rank(Story, product=o.product))
 
 
-class TaskFactory(DjangoModelFactory[Task]):
+class TaskFactory(ModelFactory[Task]):
     class Meta:
         model = Task
 
-    story = factory.SubFactory(StoryFactory)
-    title = factory.Sequence(lambda n: f"Task {n}")
-    rank = factory.LazyAttribute(lambda o: next_rank(Task, story=o.story))
+    story = SubFactory(StoryFactory)
+    title = Sequence(lambda n: f"Task {n}")
+    rank = LazyAttribute(lambda o: next_rank(Task, story=o.story))

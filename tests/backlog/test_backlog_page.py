@@ -6,10 +6,10 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from backlog.models import Story, StoryKind
+from backlog.models import SprintState, Story, StoryKind
 from backlog.views.backlog import PAGE_SIZE
-from products.models import Event, Product, Team
-from sprints.models import SprintState
+from core.models import Event
+from products.models import Product, Team
 from tests.backlog.factories import EpicFactory, LabelFactory, ReleaseFactory
 from tests.sprints.factories import SprintFactory
 
@@ -88,8 +88,8 @@ def test_ready_depth_divides_ready_points_by_the_measured_velocity(
     for points in (10, 20, 30):
         Event.objects.create(
             verb="sprint.closed",
-            product=product,
-            team=team,
+            product_id=product.pk,
+            team_id=team.pk,
             object_type="sprint",
             object_id=1,
             after={"completed_points": points},
@@ -223,6 +223,47 @@ def test_move_to_position_places_the_story_there(
     client.post(url, {"to_position": position})
     order = list(Story.objects.values_list("pk", flat=True))
     assert order.index(moving.pk) == min(expected, 3)
+
+
+def test_go_to_position_counts_in_the_slice_the_po_is_looking_at(
+    client: Client, po: Any, product: Product, team: Team, other_team: Team, make_story: Any
+) -> None:
+    # The product's backlog interleaves the other team's stories with the PO's slice
+    # (its team's and those with no team); "position 3" is the third row the PO sees.
+    mine_1 = make_story(title="Mine 1")
+    make_story(title="Theirs 1", team=other_team)
+    loose = make_story(title="No team yet", team=None)
+    make_story(title="Theirs 2", team=other_team)
+    mine_2 = make_story(title="Mine 2")
+    make_story(title="Theirs 3", team=other_team)
+    moving = make_story(title="Mine 3")
+    client.force_login(po)
+    page = client.get(_url(product))
+    assert page.context["slice_by_default"]
+    query = page.context["query"]
+    assert f'name="list" value="{query}"' in page.content.decode()
+
+    url = reverse("backlog:story_move", args=[product.slug, moving.pk])
+    response = client.post(url, {"to_position": 3, "list": query}, headers={"HX-Request": "true"})
+    assert response.status_code == 204
+    seen = _titles(client.get(_url(product)).content.decode(), [mine_1, loose, mine_2, moving])
+    assert seen == ["Mine 1", "No team yet", "Mine 3", "Mine 2"]
+    # Top and bottom are the slice's too.
+    client.post(url, {"position": "bottom", "list": query}, headers={"HX-Request": "true"})
+    seen = _titles(client.get(_url(product)).content.decode(), [mine_1, loose, mine_2, moving])
+    assert seen == ["Mine 1", "No team yet", "Mine 2", "Mine 3"]
+
+
+def test_a_position_without_a_list_counts_the_whole_backlog(
+    client: Client, po: Any, product: Product, other_team: Team, make_story: Any
+) -> None:
+    first = make_story(team=other_team)
+    make_story()
+    moving = make_story()
+    client.force_login(po)
+    url = reverse("backlog:story_move", args=[product.slug, moving.pk])
+    client.post(url, {"to_position": 2})
+    assert list(Story.objects.values_list("pk", flat=True))[:2] == [first.pk, moving.pk]
 
 
 @pytest.mark.parametrize("where", ["top", "bottom"])

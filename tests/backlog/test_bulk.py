@@ -7,7 +7,8 @@ from django.test import Client
 from django.urls import reverse
 
 from backlog.models import Story
-from products.models import Event, Product, Team
+from core.models import Event
+from products.models import Product, Team
 from tests.backlog.factories import EpicFactory, LabelFactory
 
 

@@ -8,7 +8,8 @@ from typing import Any
 from django.test import Client
 from django.urls import reverse
 
-from products.models import Product, Role, Team
+from core.access import Role
+from products.models import Product, Team
 from tests.products.factories import MembershipFactory
 
 

@@ -4,7 +4,7 @@ from typing import Any
 
 from backlog import ranks, services
 from backlog.models import RANK_REBALANCE_LENGTH, Story
-from products.models import Event
+from core.models import Event
 
 
 def test_many_moves_into_the_same_gap_keep_keys_short_and_the_order_exact(

@@ -12,7 +12,9 @@ from django.urls import reverse
 
 from backlog import services
 from backlog.models import Insight
-from products.models import Event, Product
+from core.concurrency import Stale
+from core.models import Event
+from products.models import Product
 from tests.backlog.factories import EpicFactory
 from tests.products.factories import ProductFactory
 
@@ -106,9 +108,11 @@ def test_an_edit_based_on_an_old_version_is_refused(product: Product, pm: Any) -
     services.update_insight(actor=pm, insight=insight, version=1, title="Exports are slow")
     assert insight.version == 2
     stale = Insight.objects.get(pk=insight.pk)
-    with pytest.raises(services.StaleVersion) as excinfo:
+    with pytest.raises(Stale) as excinfo:
         services.update_insight(actor=pm, insight=stale, version=1, title="Mine")
-    assert excinfo.value.current.title == "Exports are slow"
+    current = excinfo.value.current
+    assert isinstance(current, Insight)
+    assert current.title == "Exports are slow"
     event = Event.objects.get(verb="insight.updated")
     assert event.before == {"title": "Exports take too long"}
     assert event.after == {"title": "Exports are slow"}

@@ -15,11 +15,12 @@ from pytest_django import DjangoCaptureOnCommitCallbacks
 
 from accounts.models import User
 from backlog import ranks, services
-from backlog.models import RANK_REBALANCE_LENGTH, Story, Task
-from backlog.services import StaleEdit
+from backlog.models import RANK_REBALANCE_LENGTH, Sprint, Story, Task
 from backlog.services import stories as story_services
-from products.models import Event, Product, Role, StatusCategory, Team
-from sprints.models import Sprint
+from core.access import Role
+from core.concurrency import Stale
+from core.models import Event
+from products.models import Product, StatusCategory, Team
 from tests.backlog.factories import EpicFactory, TaskFactory
 from tests.conftest import MakeStory
 from tests.products.factories import (
@@ -80,11 +81,11 @@ def test_create_story_at_top_puts_it_first(
 def test_create_story_records_what_it_created(po: User, product: Product, team: Team) -> None:
     story = services.create_story(actor=po, product=product, team=team, title="Log in", points=3)
     (event,) = events_of(story)
-    assert (event.verb, event.actor, event.product, event.team) == (
+    assert (event.verb, event.actor, event.product_id, event.team_id) == (
         "story.created",
         po,
-        product,
-        team,
+        product.pk,
+        team.pk,
     )
     assert event.after["title"] == "Log in"
     assert event.after["points"] == 3
@@ -108,8 +109,9 @@ def test_create_story_publishes_its_event_to_the_team_once_committed(
     django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
 ) -> None:
     layer = get_channel_layer()
+    assert layer is not None  # settings.CHANNEL_LAYERS has a default layer
     channel = async_to_sync(layer.new_channel)()
-    async_to_sync(layer.group_add)(f"team-{team.pk}", channel)
+    async_to_sync(layer.group_add)(f"team-{product.pk}-{team.pk}", channel)
     try:
         with django_capture_on_commit_callbacks() as callbacks:
             story = services.create_story(actor=po, product=product, team=team, title="Live")
@@ -240,12 +242,14 @@ def test_update_story_refuses_a_stale_version_with_the_current_values(
     seen_by_developer = Story.objects.get(pk=story.pk)
     services.update_story(actor=po, story=story, version=1, title="By the PO")
 
-    with pytest.raises(StaleEdit) as excinfo:
+    with pytest.raises(Stale) as excinfo:
         services.update_story(
             actor=developer, story=seen_by_developer, version=1, title="By the dev", points=5
         )
-    assert excinfo.value.current.title == "By the PO"
-    assert excinfo.value.current.version == 2
+    current = excinfo.value.current
+    assert isinstance(current, Story)
+    assert current.title == "By the PO"
+    assert current.version == 2
     story.refresh_from_db()
     assert (story.title, story.points, story.version) == ("By the PO", None, 2)
     assert len(events_of(story, "story.updated")) == 1
@@ -256,7 +260,7 @@ def test_update_story_refuses_a_stale_version_even_when_nothing_would_change(
 ) -> None:
     story = make_story(title="Old")
     services.update_story(actor=po, story=story, version=1, title="New")
-    with pytest.raises(StaleEdit):
+    with pytest.raises(Stale):
         services.update_story(actor=po, story=story, version=1, title="New")
 
 
@@ -374,7 +378,7 @@ def test_move_story_records_the_old_and_new_place(po: User, team: Team, abcde: l
     (event,) = events_of(d, "story.moved")
     assert event.before == {"status": d.status_id, "rank": old_rank}
     assert event.after == {"status": d.status_id, "rank": d.rank}
-    assert (event.actor, event.team) == (po, team)
+    assert (event.actor, event.team_id) == (po, team.pk)
 
 
 def test_move_story_changes_the_status_on_the_board(
@@ -523,7 +527,7 @@ def test_move_story_writes_one_story_row_and_one_event_whatever_the_backlog_size
     story_update, event_insert = writes
     assert story_update.startswith('UPDATE "backlog_story"')
     assert 'WHERE "backlog_story"."id" =' in story_update
-    assert event_insert.startswith('INSERT INTO "products_event"')
+    assert event_insert.startswith('INSERT INTO "core_event"')
 
 
 def test_move_story_costs_as_many_queries_with_300_stories_as_with_10(
@@ -557,7 +561,7 @@ def test_move_story_rebalances_the_product_once_keys_grow_too_long(
         services.move_story(actor=po, story=z, after=x)
     assert titles_in_rank_order(product) == ["X", "Z", "Y"]
     assert max(len(r) for r in Story.objects.values_list("rank", flat=True)) == 2
-    assert Event.objects.filter(verb="ranks.rebalanced", product=product).count() == 1
+    assert Event.objects.filter(verb="ranks.rebalanced", product_id=product.pk).count() == 1
 
 
 # rebalance_ranks
@@ -798,3 +802,41 @@ def test_two_moves_into_one_gap_at_once_get_distinct_ranks(
     assert titles[0] == "A" and set(titles[1:3]) == {"D", "E"}
     all_ranks = list(Story.objects.filter(product=product).values_list("rank", flat=True))
     assert len(set(all_ranks)) == len(all_ranks) == 5
+
+
+@pytest.mark.parametrize(
+    ("where", "expected"),
+    [
+        ({"position": "top"}, (None, 0)),
+        ({"position": "bottom"}, (2, None)),
+        ({"to_position": 1}, (None, 0)),
+        ({"to_position": 2}, (None, 1)),
+        ({"to_position": 3}, (None, 2)),
+        ({"to_position": 4}, (2, None)),
+        ({"to_position": 400}, (2, None)),
+    ],
+)
+def test_a_place_in_a_list_is_a_pair_of_neighbours(
+    make_story: Any, where: dict[str, Any], expected: tuple[int | None, int | None]
+) -> None:
+    others = [make_story(), make_story()]
+    moving = make_story()
+    others.append(make_story())
+    after, before = Story.objects.list_of(moving).place(moving, **where)
+    pick = [None if i is None else others[i].pk for i in expected]
+    assert [getattr(after, "pk", None), getattr(before, "pk", None)] == pick
+
+
+def test_a_place_needs_a_position_from_one(make_story: Any) -> None:
+    story = make_story()
+    with pytest.raises(ValueError, match="start at 1"):
+        Story.objects.list_of(story).place(story, to_position=0)
+    with pytest.raises(ValueError, match="Name a position"):
+        Story.objects.list_of(story).place(story)
+
+
+def test_a_sprint_story_is_placed_among_its_sprint(make_story: Any, sprint: Sprint) -> None:
+    make_story()
+    in_sprint = make_story(sprint=sprint)
+    moving = make_story(sprint=sprint)
+    assert Story.objects.list_of(moving).place(moving, position="top") == (None, in_sprint)

@@ -12,7 +12,8 @@ from django.urls import reverse
 
 from backlog import services
 from backlog.models import Label, Story
-from products.models import Event, Product, Team
+from core.models import Event
+from products.models import Product, Team
 from tests.backlog.factories import LabelFactory
 from tests.products.factories import ProductFactory
 

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import itertools
+import re
 from typing import Any
 
 import pytest
@@ -8,7 +10,8 @@ from django.urls import reverse
 
 from backlog import readiness
 from backlog.models import Story, Task
-from products.models import ChecklistKind, Event, Product
+from core.models import Event
+from products.models import ChecklistKind, Product
 from tests.backlog.factories import TaskFactory
 
 
@@ -40,6 +43,36 @@ def test_a_new_product_gets_the_default_definitions_of_ready_and_done(product: P
 )
 def test_acceptance_criteria_read_as_a_checklist(text: str, expected: list[Any]) -> None:
     assert [(c.text, c.done) for c in readiness.criteria(text)] == expected
+
+
+# The pattern the line parser replaced; on short lines it is quick, and the reference.
+OLD_CRITERION = re.compile(
+    r"^\s*(?:[-*+]|\d+[.)])?\s*(?:\[(?P<mark>[ xX])\]\s*)?(?P<text>.*\S)\s*$"
+)
+
+
+def test_the_line_parser_reads_every_short_line_as_the_pattern_it_replaced() -> None:
+    def reference(line: str) -> tuple[str, bool] | None:
+        match = OLD_CRITERION.match(line)
+        if not match:
+            return None
+        return match["text"], (match["mark"] or " ").lower() == "x"
+
+    alphabet = " \t-*+1.)[]xXa\u00a0"
+    for length in range(5):
+        for letters in itertools.product(alphabet, repeat=length):
+            line = "".join(letters)
+            assert readiness.parse_line(line) == reference(line), repr(line)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [" " * 20_000, " " * 10_000 + "1" + " " * 10_000, "- [ ]" + " " * 20_000 + "\t", "1." * 10_000],
+)
+def test_a_long_line_of_spaces_or_markers_is_read_at_once(line: str) -> None:
+    # The old pattern backtracked for 40 s on 2,000 spaces; these would take hours.
+    parsed = readiness.parse_line(line)
+    assert parsed is None or parsed[0].strip() == parsed[0]
 
 
 def test_ticking_a_criterion_edits_only_its_line(

@@ -46,7 +46,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT))
+sys.path[0] = str(ROOT)  # in place of tests/bench, whose markdown.py shadows the package
 if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
     os.environ["DATABASE_URL"] = "postgres://postgres@127.0.0.1:5432/cadence"
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/0")
@@ -126,9 +126,9 @@ def seed(users: int) -> World:
 
     from accounts.models import User
     from backlog import services as backlog
-    from products import events
+    from core import events
+    from core.access import Role
     from products import services as products
-    from products.models import Role
     from sprints import services as sprints
 
     rng = random.Random(7)
@@ -145,7 +145,7 @@ def seed(users: int) -> World:
             team = products.create_team(
                 actor=head, product=product, name=f"Team {t}", slug=f"team-{t}"
             )
-            members = []
+            members: list[tuple[User, bool]] = []
             for i in range(TEAM_SIZE):
                 if len(people) + len(members) >= users:
                     break
@@ -188,6 +188,7 @@ def seed(users: int) -> World:
                 session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
                 session[HASH_SESSION_KEY] = user.get_session_auth_hash()
                 session.create()
+                assert session.session_key is not None
                 people.append(
                     Person(user.pk, user.username, session.session_key, team.slug, sprint.pk,
                            is_po, cards, daily)
@@ -228,7 +229,7 @@ class Load:
 
     def expected(self) -> dict[int, set[int]]:
         """The events each socket should hear: all of the product's, or its sprint's."""
-        from products.models import Event
+        from core.models import Event
 
         try:
             recorded = list(
@@ -333,7 +334,7 @@ class Load:
             held["socket"] = socket
             # A developer has the board open (its sprint); a PO the board and the backlog
             # (the product: every event of it, sprint ones included, heard once).
-            groups = [f"sprint-{person.sprint_id}"]
+            groups = [f"sprint-{self.world.product_id}-{person.sprint_id}"]
             if person.is_po:
                 groups.append(f"product-{self.world.product_id}")
             self.stats.whole_product[index] = person.is_po
@@ -346,7 +347,7 @@ class Load:
             self.stats.latencies["open websocket"].append((time.perf_counter() - opening) * 1000)
             held["listener"] = asyncio.create_task(self.listen(socket, index))
             await self.request(http, "load board", "GET", board, 200)
-            csrf = http.cookies.get(settings.CSRF_COOKIE_NAME, "")
+            csrf = http.cookies.get(settings.CSRF_COOKIE_NAME) or ""
             post = {"X-CSRFToken": csrf, "HX-Request": "true"}
             while time.monotonic() < self.deadline:
                 await asyncio.sleep(rng.uniform(*THINK))
@@ -422,7 +423,7 @@ def _daily(world: World) -> str | None:
 
 def check(world: World, stats: Stats, base: str, first_event: int) -> dict[str, Any]:
     from backlog.models import Story
-    from products.models import Event
+    from core.models import Event
 
     failures: dict[str, str] = {}
     ids = list(Story.objects.filter(product_id=world.product_id).values_list("pk", flat=True))
@@ -490,7 +491,7 @@ def check(world: World, stats: Stats, base: str, first_event: int) -> dict[str, 
             f"{missing} deliveries missing, {duplicated} duplicated, "
             f"{stats.socket_errors} sockets refused"
         )
-    from ceremonies.models import DailyEntry
+    from sprints.models import DailyEntry
 
     entries = Counter(
         DailyEntry.objects.filter(ceremony__team__product_id=world.product_id).values_list(
@@ -552,7 +553,7 @@ def main() -> int:
     say(f"created {test_db} ({time.monotonic() - started:.1f} s)")
     try:
         world = seed(args.users)
-        from products.models import Event
+        from core.models import Event
 
         first_event = Event.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
         db = settings.DATABASES["default"]
@@ -600,7 +601,7 @@ def main() -> int:
             "p99_ms": percentile(values, 99),
             "per_s": round(len(values) / elapsed, 1),
         }
-    result = {
+    result: dict[str, Any] = {
         "name": "load",
         "database": "postgresql",
         "results": {

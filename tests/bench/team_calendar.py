@@ -24,7 +24,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+# The project root in place of this directory: tests/bench/markdown.py must not shadow the
+# markdown package that rest_framework looks for.
+sys.path[0] = str(Path(__file__).resolve().parents[2])
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 import django  # noqa: E402
@@ -65,9 +67,9 @@ def _timed(fn: Any, repeat: int = REPEAT, cold: bool = False) -> dict[str, Any]:
 class World:
     def __init__(self) -> None:
         from accounts.models import User
-        from ceremonies import services as ceremonies
+        from core.access import Role
         from products import services as products
-        from products.models import Role
+        from sprints import services as ceremonies
 
         self.head = User.objects.create_superuser("bench-head", "head@example.com", "x")
         self.po = User.objects.create_user("bench-po", password="x")
@@ -88,9 +90,9 @@ class World:
         self.sprints = 0
 
     def grow(self, to: int) -> None:
-        from ceremonies import services as ceremonies
-        from ceremonies.models import CeremonyKind
+        from sprints import services as ceremonies
         from sprints import services as sprints
+        from sprints.models import CeremonyKind
 
         while self.sprints < to:
             start = FIRST_MONDAY + dt.timedelta(days=14 * self.sprints)
@@ -110,29 +112,31 @@ class World:
                 location="Room 4", video_url="https://meet.example.com/team",
             )  # fmt: skip
             daily = sprint.ceremonies.filter(kind=CeremonyKind.DAILY).last()
+            assert daily is not None
             ceremonies.cancel_ceremony(actor=self.po, ceremony=daily)
             self.sprints += 1
 
 
 def measure(world: World, client: Client) -> dict[str, Any]:
-    from ceremonies.models import Ceremony
+    from sprints.models import Ceremony
 
     anonymous = Client()
     ceremony = Ceremony.objects.filter(team=world.team).order_by("pk").last()
-    calendar = reverse("ceremonies:calendar", args=["bench", "team"])
+    assert ceremony is not None
+    calendar = reverse("sprints:calendar", args=["bench", "team"])
     last_week = ceremony.starts_at.date().isoformat()
-    feed = reverse("ceremonies:calendar_feed", args=[world.token])
+    feed = reverse("sprints:calendar_feed", args=[world.token])
     return {
         "ceremonies": Ceremony.objects.filter(team=world.team).count(),
         "feed": _timed(lambda: anonymous.get(feed), cold=True),
         "feed_cached": _timed(lambda: anonymous.get(feed)),
         "one_ceremony_ics": _timed(
-            lambda: client.get(reverse("ceremonies:ceremony_ics", args=["bench", ceremony.pk]))
+            lambda: client.get(reverse("sprints:ceremony_ics", args=["bench", ceremony.pk]))
         ),
         "calendar_week": _timed(lambda: client.get(f"{calendar}?week={last_week}")),
         "calendar_list": _timed(lambda: client.get(f"{calendar}?view=list")),
         "ceremony_page": _timed(
-            lambda: client.get(reverse("ceremonies:ceremony", args=["bench", ceremony.pk]))
+            lambda: client.get(reverse("sprints:ceremony", args=["bench", ceremony.pk]))
         ),
         "api_list_year": _timed(
             lambda: client.get("/api/v1/ceremonies/", {"team": world.team.pk, "page_size": 100})

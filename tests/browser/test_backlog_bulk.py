@@ -9,7 +9,7 @@ from typing import Any
 from playwright.sync_api import Page, expect
 
 from backlog.models import Story
-from products.models import Event
+from core.models import Event
 from tests.backlog.factories import EpicFactory
 
 

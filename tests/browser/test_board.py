@@ -7,12 +7,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
-from backlog.models import Story
+from backlog.models import Sprint, SprintState, Story
 from products.models import Product, Team
 from sprints import services
-from sprints.models import Sprint, SprintState
 from tests.backlog.factories import EpicFactory, TaskFactory
 from tests.products.factories import MembershipFactory, UserFactory
 from tests.sprints.factories import SprintFactory
@@ -53,7 +52,7 @@ def board(product: Product, team: Team, po: Any, developer: Any, make_story: Any
     return sprint
 
 
-def _column(page: Page, name: str) -> Any:
+def _column(page: Page, name: str) -> Locator:
     return page.locator(".board-column", has=page.get_by_role("heading", name=name, exact=True))
 
 

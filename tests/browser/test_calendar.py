@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
-from ceremonies.models import CeremonyKind
 from products.models import Team
 from sprints import services
+from sprints.models import CeremonyKind
 
 pytestmark = pytest.mark.browser
 

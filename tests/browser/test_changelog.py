@@ -7,19 +7,20 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Page, ViewportSize, expect
 
 from backlog import services
+from changelog import services as changelog
 from tests.backlog.factories import EpicFactory
 
-NARROW = {"width": 768, "height": 1024}
+NARROW: ViewportSize = {"width": 768, "height": 1024}
 
 
 def test_the_pm_publishes_a_public_update_that_anyone_reads_without_login(
     page: Page, browser: Browser, live_server: Any, login: Any, transactional_db: None,
     pm: Any, product: Any, screenshot_dir: Path,
 ) -> None:  # fmt: skip
-    services.create_update(
+    changelog.create_update(
         actor=pm, product=product, title="Quarterly numbers", body="Churn is **down**."
     )
     login(page, live_server, "pm", "password")

@@ -12,11 +12,10 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from ceremonies.models import Ceremony
+from backlog.models import Sprint, SprintState
 from products.models import Product, Team
-from sprints.models import Sprint, SprintState
-from tests.ceremonies.factories import CeremonyFactory
-from tests.sprints.factories import SprintFactory
+from sprints.models import Ceremony
+from tests.sprints.factories import CeremonyFactory, SprintFactory
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from typing import Any
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from sprints.models import SprintState
+from backlog.models import SprintState
 from tests.sprints.factories import SprintFactory
 
 

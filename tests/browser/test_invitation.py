@@ -11,7 +11,8 @@ from django.core import mail
 from playwright.sync_api import Browser, Page, expect
 
 from accounts.models import User
-from products.models import Membership, Role
+from core.access import Role
+from products.models import Membership
 
 
 def test_the_pm_invites_and_the_invitee_joins_from_the_e_mail(
@@ -39,7 +40,7 @@ def test_the_pm_invites_and_the_invitee_joins_from_the_e_mail(
 
     # The live server shares this process: its e-mails land in the locmem outbox.
     assert len(mail.outbox) == 1
-    link = re.search(r"https?://\S+/invitations/\S+/", mail.outbox[0].body)
+    link = re.search(r"https?://\S+/invitations/\S+/", str(mail.outbox[0].body))
     assert link, mail.outbox[0].body
 
     # A fresh browser: nobody is signed in there. Closed at the end, so that its open

@@ -16,8 +16,8 @@ from django.test import Client
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from accounts.models import User
+from backlog.models import Sprint, SprintState
 from products.models import Product, Team
-from sprints.models import Sprint, SprintState
 from tests.live.servers import Server, servers
 from tests.sprints.factories import SprintFactory
 

@@ -11,14 +11,13 @@ from typing import Any
 from playwright.sync_api import Browser, Page, expect
 
 from accounts.models import User
-from ceremonies import services
-from ceremonies.models import Ceremony, CeremonyKind
+from backlog.models import SprintState
 from products.models import Product, Team
-from sprints.models import SprintState
+from sprints import services
+from sprints.models import Ceremony, CeremonyKind
 from tests.browser.test_live_board import _open, _session, _wait_connected
-from tests.ceremonies.factories import CeremonyFactory
 from tests.live.servers import servers
-from tests.sprints.factories import SprintFactory
+from tests.sprints.factories import CeremonyFactory, SprintFactory
 
 # Every element live.js redraws is remembered, so a test can tell a live redraw from the
 # poker table's poll.

@@ -12,11 +12,10 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from backlog import services as backlog_services
-from backlog.models import Story
-from products import clock
+from backlog.models import Sprint, SprintState, Story
+from core import clock
 from products.models import ChecklistKind, Product, StatusCategory, Team
 from sprints import services
-from sprints.models import Sprint, SprintState
 from tests.backlog.factories import EpicFactory
 from tests.products.factories import status_of
 from tests.sprints.factories import SPRINT_START, SprintFactory

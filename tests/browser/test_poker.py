@@ -11,9 +11,10 @@ from typing import Any
 from playwright.sync_api import Browser, Page, expect
 
 from backlog.models import Story
-from ceremonies import services
-from ceremonies.models import EstimationRound, RoundState
-from products.models import Product, Role, Team
+from core.access import Role
+from products.models import Product, Team
+from sprints import services
+from sprints.models import EstimationRound, RoundState
 from tests.products.factories import MembershipFactory, UserFactory
 
 

@@ -10,11 +10,10 @@ from typing import Any
 
 from playwright.sync_api import Page, expect
 
-from backlog.models import Story
-from ceremonies.models import CeremonyKind, RetroAction
+from backlog.models import Sprint, Story
 from products.models import Product, Team
-from sprints.models import Sprint
-from tests.ceremonies.factories import CeremonyFactory
+from sprints.models import CeremonyKind, RetroAction
+from tests.sprints.factories import CeremonyFactory
 
 
 def _card(page: Page, text: str) -> Any:

@@ -9,12 +9,12 @@ from typing import Any
 
 from playwright.sync_api import Browser, Page, expect
 
-from backlog.models import Story
-from ceremonies.models import ReviewFeedback
-from products.models import Event, Product, Status, StatusCategory, Team
+from backlog.models import Sprint, SprintState, Story
+from core.models import Event
+from products.models import Product, Status, StatusCategory, Team
 from sprints import services as sprints
-from sprints.models import Sprint, SprintState
-from tests.ceremonies.test_review import make_review
+from sprints.models import ReviewFeedback
+from tests.sprints.test_review import make_review
 
 
 def test_a_stakeholders_feedback_becomes_a_story_and_the_po_sends_a_story_back(
@@ -76,7 +76,8 @@ def test_the_scrum_master_resolves_an_impediment_on_the_teams_page(
     expect(row).to_contain_text("Stripe webhooks")
     row.locator("summary").click()
     row.get_by_label("How was it solved?").fill("The bank sent them")
-    row.get_by_role("button", name="Mark resolved").click()
+    with page.expect_response(lambda r: r.request.method == "POST" and r.ok):
+        row.get_by_role("button", name="Mark resolved").click()
     page.goto(f"/p/{product.slug}/teams/{team.slug}/impediments/?show=resolved")
     expect(page.locator("body")).to_contain_text("The bank sent them")
     page.screenshot(path=screenshot_dir / "impediments-resolved.png", full_page=True)

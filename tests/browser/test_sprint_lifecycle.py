@@ -10,11 +10,10 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
-from backlog.models import Story
-from products import clock
+from backlog.models import Sprint, SprintState, Story
+from core import clock
 from products.models import Product, StatusCategory, Team
 from sprints import services
-from sprints.models import Sprint, SprintState
 from tests.products.factories import status_of
 from tests.sprints.factories import SprintFactory
 

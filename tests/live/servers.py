@@ -60,7 +60,8 @@ def run_async[T](body: Callable[..., Coroutine[Any, Any, T]], *args: Any) -> T:
     worker.join()
     if "error" in outcome:
         raise outcome["error"]
-    return outcome["value"]
+    value: T = outcome["value"]
+    return value
 
 
 def redis_url() -> tuple[str, str]:
@@ -78,7 +79,8 @@ def redis_url() -> tuple[str, str]:
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+        port: int = sock.getsockname()[1]
+        return port
 
 
 def database_url(workdir: Path) -> str:

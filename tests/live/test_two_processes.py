@@ -18,8 +18,8 @@ from django.test import Client
 
 from accounts.models import User
 from accounts.services import create_api_token
+from backlog.models import SprintState
 from products.models import Product, Team
-from sprints.models import SprintState
 from tests.live.servers import run_async, servers
 from tests.sprints.factories import SprintFactory
 
@@ -47,9 +47,13 @@ def test_a_move_through_one_process_reaches_a_websocket_on_the_other_within_a_se
             websockets.connect(a.ws_url, additional_headers=headers) as socket,
             httpx.AsyncClient(headers={"Authorization": f"Bearer {token}"}) as http,
         ):
-            await socket.send(json.dumps({"type": "join", "groups": [f"sprint-{sprint.pk}"]}))
+            await socket.send(
+                json.dumps(
+                    {"type": "join", "groups": [f"sprint-{sprint.team.product_id}-{sprint.pk}"]}
+                )
+            )
             joined = json.loads(await asyncio.wait_for(socket.recv(), 5))
-            assert joined["groups"] == [f"sprint-{sprint.pk}"]
+            assert joined["groups"] == [f"sprint-{sprint.team.product_id}-{sprint.pk}"]
             assert (await http.get(f"{b.url}/api/v1/stories/{story.pk}/")).status_code == 200
             started = time.monotonic()
             response = await http.post(

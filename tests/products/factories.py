@@ -8,36 +8,43 @@ from __future__ import annotations
 
 from typing import Any
 
-import factory
-from factory.django import DjangoModelFactory, Password
-
 from accounts.models import User
+from core.access import Role
 from products import services
-from products.models import Membership, Product, Role, Status, StatusCategory, Team
+from products.models import Membership, Product, Status, StatusCategory, Team
+from tests.factories_base import (
+    LazyAttribute,
+    Maybe,
+    ModelFactory,
+    Password,
+    SelfAttribute,
+    Sequence,
+    SubFactory,
+)
 
 
-class UserFactory(DjangoModelFactory[User]):
+class UserFactory(ModelFactory[User]):
     class Meta:
         model = User
         skip_postgeneration_save = True
 
-    username = factory.Sequence(lambda n: f"user{n}")
-    email = factory.LazyAttribute(lambda o: f"{o.username}@example.com")
+    username = Sequence(lambda n: f"user{n}")
+    email = LazyAttribute(lambda o: f"{o.username}@example.com")
     password = Password("password")
 
 
 class SuperuserFactory(UserFactory):
-    username = factory.Sequence(lambda n: f"head{n}")
+    username = Sequence(lambda n: f"head{n}")
     is_superuser = True
     is_staff = True
 
 
-class ProductFactory(DjangoModelFactory[Product]):
+class ProductFactory(ModelFactory[Product]):
     class Meta:
         model = Product
 
-    name = factory.Sequence(lambda n: f"Product {n}")
-    slug = factory.Sequence(lambda n: f"product-{n}")
+    name = Sequence(lambda n: f"Product {n}")
+    slug = Sequence(lambda n: f"product-{n}")
 
     @classmethod
     def _create(cls, model_class: type[Product], *args: Any, **kwargs: Any) -> Product:
@@ -45,40 +52,40 @@ class ProductFactory(DjangoModelFactory[Product]):
         return services.create_product(actor=actor, **kwargs)
 
 
-class TeamFactory(DjangoModelFactory[Team]):
+class TeamFactory(ModelFactory[Team]):
     class Meta:
         model = Team
 
-    product = factory.SubFactory(ProductFactory)
-    name = factory.Sequence(lambda n: f"Team {n}")
-    slug = factory.Sequence(lambda n: f"team-{n}")
+    product = SubFactory(ProductFactory)
+    name = Sequence(lambda n: f"Team {n}")
+    slug = Sequence(lambda n: f"team-{n}")
     timezone = "Europe/Paris"
 
 
-class MembershipFactory(DjangoModelFactory[Membership]):
+class MembershipFactory(ModelFactory[Membership]):
     """A Developer in a new team by default; pass ``team=None`` with a product-level role."""
 
     class Meta:
         model = Membership
 
-    user = factory.SubFactory(UserFactory)
-    team = factory.SubFactory(TeamFactory)
-    product = factory.Maybe(
+    user = SubFactory(UserFactory)
+    team = SubFactory(TeamFactory)
+    product = Maybe(
         "team",
-        yes_declaration=factory.SelfAttribute("team.product"),
-        no_declaration=factory.SubFactory(ProductFactory),
+        yes_declaration=SelfAttribute("team.product"),
+        no_declaration=SubFactory(ProductFactory),
     )
     role = Role.DEVELOPER
 
 
-class StatusFactory(DjangoModelFactory[Status]):
+class StatusFactory(ModelFactory[Status]):
     class Meta:
         model = Status
 
-    product = factory.SubFactory(ProductFactory)
-    name = factory.Sequence(lambda n: f"Status {n}")
+    product = SubFactory(ProductFactory)
+    name = Sequence(lambda n: f"Status {n}")
     category = StatusCategory.IN_PROGRESS
-    position = factory.Sequence(lambda n: 10 + n)
+    position = Sequence(lambda n: 10 + n)
 
 
 def status_of(product: Product, category: StatusCategory) -> Status:

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
@@ -7,9 +9,9 @@ from django.http import Http404
 from pytest_django import DjangoAssertNumQueries
 
 from accounts.models import User
-from products import access
-from products.access import Capability
-from products.models import Product, Role, Team
+from core import access
+from core.access import Capability, Role
+from products.models import Product, Team
 from tests.conftest import MakeStory
 from tests.products.factories import MembershipFactory, ProductFactory
 
@@ -52,12 +54,35 @@ MATRIX: dict[Capability, tuple[bool, ...]] = {
     C.WRITE_DAILY:          (N, Y, Y, Y, N, N, N, N, Y),
     C.GIVE_FEEDBACK:        (Y, Y, Y, Y, Y, N, Y, Y, Y),
     C.CONVERT_TO_STORY:     (N, Y, N, N, N, N, N, N, Y),
+    C.ARCHIVE_PRODUCT:      (Y, N, N, N, N, N, N, N, Y),
+    C.ESTIMATE:             (N, Y, Y, Y, N, N, N, N, Y),
+    C.EDIT_OWN:             (N, Y, Y, Y, N, N, N, N, Y),
+    C.CREATE_PRODUCT:       (N, N, N, N, N, N, N, N, Y),
 }  # fmt: skip
 ON_PRODUCT = frozenset(
-    {C.EDIT_VISION, C.MANAGE_TEAMS, C.EDIT_WORKFLOW, C.EDIT_EPICS, C.CREATE_STORY}
+    {
+        C.EDIT_VISION,
+        C.MANAGE_TEAMS,
+        C.EDIT_WORKFLOW,
+        C.EDIT_EPICS,
+        C.CREATE_STORY,
+        C.ARCHIVE_PRODUCT,
+    }
 )
+# EDIT_OWN is asked about something of `team` the user wrote; CREATE_PRODUCT of the site.
+TARGETS = {C.EDIT_OWN: "own", C.CREATE_PRODUCT: "site"}
 # Viewing is asked about both: the product's pages and a story's.
-CASES = [(c, "product" if c in ON_PRODUCT else "story") for c in Capability] + [(C.VIEW, "product")]
+CASES = [(c, TARGETS.get(c, "product" if c in ON_PRODUCT else "story")) for c in Capability] + [
+    (C.VIEW, "product")
+]
+
+
+class Written:
+    """Something written in a team (a daily entry, a retrospective card) by ``author_id``."""
+
+    def __init__(self, product: Product, team: Team, author_id: int | None) -> None:
+        self.access_scope = (product.pk, team.pk)
+        self.author_id = author_id
 
 
 def test_the_matrix_covers_every_capability() -> None:
@@ -73,12 +98,35 @@ def test_each_role_holds_exactly_its_capabilities(
     capability: Capability,
     target: str,
     product: Product,
+    team: Team,
     make_story: MakeStory,
 ) -> None:
     user: User = request.getfixturevalue(role)
-    obj = product if target == "product" else make_story()
+    targets: dict[str, Callable[[], access.Scoped]] = {
+        "product": lambda: product,
+        "story": make_story,
+        "own": lambda: Written(product, team, user.pk),
+        "site": lambda: access.SITE,
+    }
     expected = MATRIX[capability][ROLES.index(role)]
-    assert access.can(user, capability, obj) is expected
+    assert access.can(user, capability, targets[target]()) is expected
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_nobody_edits_what_someone_else_wrote(
+    request: pytest.FixtureRequest, role: str, product: Product, team: Team, po: User
+) -> None:
+    user: User = request.getfixturevalue(role)
+    author = po if user != po else request.getfixturevalue("developer")
+    assert access.can(user, C.EDIT_OWN, Written(product, team, author.pk)) is False
+
+
+def test_an_archived_product_keeps_its_way_back(pm: User, po: User, product: Product) -> None:
+    product.archived_at = product.created_at
+    product.save(update_fields=["archived_at"])
+    assert access.can(pm, C.ARCHIVE_PRODUCT, product)
+    assert not access.can(pm, C.EDIT_VISION, product)
+    assert not access.can(po, C.ARCHIVE_PRODUCT, product)
 
 
 # A story with no team yet: every PO of the product may order, edit or assign it; the

@@ -28,22 +28,22 @@ def api() -> APIClient:
         f"/api/v1/events/?object_type=story&object_id={PAST_BIGINT}",
     ],
 )
-def test_an_id_past_the_database_range_lists_nothing(
+def test_an_id_past_the_database_range_is_refused(
     api: APIClient, po: Any, team: Team, path: str
 ) -> None:
-    # SQLite raised OverflowError on the foreign-key lookup: a 500.
+    # SQLite raised OverflowError on the foreign-key lookup: a 500. It names no row: 400.
     api.force_authenticate(po)
     response = api.get(path)
-    assert response.status_code == 200
-    assert response.json()["results"] == []
+    assert response.status_code == 400
 
 
 def test_a_superscript_digit_is_not_an_id(api: APIClient, po: Any, team: Team) -> None:
-    # "²".isdigit() is true but int("²") raises: the filter is ignored, as for any non-number.
+    # "²".isdigit() is true but int("²") raises. The filter was then ignored, which listed
+    # every team as if it had filtered: now a 400 that names the parameter.
     api.force_authenticate(po)
     response = api.get("/api/v1/teams/?product=²")
-    assert response.status_code == 200
-    assert [t["id"] for t in response.json()["results"]] == [team.pk]
+    assert response.status_code == 400
+    assert "product" in response.json()
 
 
 @pytest.mark.parametrize(
@@ -94,3 +94,32 @@ def test_a_body_that_is_not_json_is_a_400_the_schema_documents(
     answer = schema["paths"]["/api/v1/products/{id}/"]["patch"]["responses"]["400"]
     detail = answer["content"]["application/json"]["schema"]["properties"]["detail"]
     assert {"type": "string"} in detail["oneOf"]
+
+
+def test_the_vision_is_edited_against_its_version(
+    api: APIClient, pm: Any, product: Product
+) -> None:
+    api.force_authenticate(pm)
+    url = f"/api/v1/products/{product.pk}/"
+    assert api.get(url).json()["version"] == 1
+    missing = api.patch(url, {"vision": "No version"}, format="json")
+    assert missing.status_code == 400 and "version" in missing.json()
+    done = api.patch(url, {"vision": "First", "version": 1}, format="json")
+    assert done.status_code == 200 and done.json()["version"] == 2
+    stale = api.patch(url, {"vision": "Second", "version": 1, "name": "Renamed"}, format="json")
+    assert stale.status_code == 409
+    assert stale.json()["current"]["vision"] == "First"
+    product.refresh_from_db()
+    # Nothing of the refused edit was written, its settings part included.
+    assert (product.vision, product.version, product.name) == ("First", 2, "Cadence")
+    # The name and the scale don't need the version: they are no text two PMs write in.
+    renamed = api.patch(url, {"name": "Renamed"}, format="json")
+    assert renamed.status_code == 200, renamed.content
+
+
+def test_a_vision_edit_without_the_right_is_403_whatever_the_body(
+    api: APIClient, po: Any, product: Product
+) -> None:
+    api.force_authenticate(po)
+    response = api.patch(f"/api/v1/products/{product.pk}/", {"vision": "x"}, format="json")
+    assert response.status_code == 403

@@ -14,8 +14,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from backlog.models import Sprint, SprintState
 from products.models import Product, StatusCategory, Team
-from sprints.models import Sprint, SprintState
 from tests.products.factories import status_of
 
 ROLES = [
@@ -88,7 +88,8 @@ def _sprint_action(name: str, sprint_key: str = "sprint", **data: Any) -> Callab
 
 
 def _story_pk(w: dict[str, Any]) -> int:
-    return w["story"].pk
+    pk: int = w["story"].pk
+    return pk
 
 
 def _create_sprint(c: Client, w: dict[str, Any]) -> Any:

@@ -10,15 +10,16 @@ from django.http import Http404
 from django.test import Client
 from django.urls import reverse
 
+from backlog import services as backlog_services
 from backlog.models import Story
+from core.access import Role
+from core.models import Event
 from products import services, workflow
 from products.models import (
     ChecklistItem,
     ChecklistKind,
-    Event,
     Membership,
     Product,
-    Role,
     Status,
     StatusCategory,
     Team,
@@ -26,6 +27,14 @@ from products.models import (
 from sprints.services import create_sprint
 from tests.conftest import violates
 from tests.products.factories import MembershipFactory, UserFactory, status_of
+
+# The workflow's statuses are a backlog page (they hold stories); the rest of the settings
+# are the products app's.
+STATUS_PAGES = {"settings_statuses", "status_edit", "status_move", "status_delete"}
+
+
+def _ns(name: str) -> str:
+    return f"backlog:{name}" if name in STATUS_PAGES else f"products:{name}"
 
 
 def _membership(user: Any, role: Role) -> Membership:
@@ -84,7 +93,7 @@ def test_a_changed_role_applies_on_the_next_request(
     client: Client, pm: Any, developer: Any, product: Product
 ) -> None:
     client.force_login(developer)
-    url = reverse("products:settings_statuses", args=[product.slug])
+    url = reverse("backlog:settings_statuses", args=[product.slug])
     assert client.post(url, {"new-name": "QA", "new-category": "todo"}).status_code == 403
     services.change_role(actor=pm, membership=_membership(developer, Role.DEVELOPER), role=Role.PO)
     assert client.post(url, {"new-name": "QA", "new-category": "todo"}).status_code == 302
@@ -145,14 +154,12 @@ def test_the_statuses_page_lists_them_in_board_order(
 ) -> None:
     review = product.statuses.get(name="Review")
     client.force_login(po)
-    client.post(
-        reverse("products:status_move", args=[product.slug, review.pk]), {"direction": "up"}
-    )
-    response = client.get(reverse("products:settings_statuses", args=[product.slug]))
+    client.post(reverse("backlog:status_move", args=[product.slug, review.pk]), {"direction": "up"})
+    response = client.get(reverse("backlog:settings_statuses", args=[product.slug]))
     names = [s.name for s, _form in response.context["rows"]]
     assert names == ["To do", "Review", "In progress", "Done"]
     fragment = client.post(
-        reverse("products:status_move", args=[product.slug, review.pk]),
+        reverse("backlog:status_move", args=[product.slug, review.pk]),
         {"direction": "down"},
         headers={"HX-Request": "true"},
     )
@@ -164,7 +171,7 @@ def test_the_statuses_page_lists_them_in_board_order(
 def test_the_last_status_of_a_category_stays(po: Any, product: Product) -> None:
     done = status_of(product, StatusCategory.DONE)
     with pytest.raises(ValidationError, match="at least one"):
-        workflow.delete_status(actor=po, status=done)
+        backlog_services.delete_status(actor=po, status=done)
     with pytest.raises(ValidationError, match="at least one"):
         workflow.update_status(actor=po, status=done, name="Done", category="todo", wip_limit=None)
 
@@ -176,14 +183,19 @@ def test_deleting_a_status_moves_its_stories_with_one_event_each(
     progress = product.statuses.get(name="In progress")
     stories = [make_story(status=review) for _ in range(3)]
     with pytest.raises(ValidationError, match="choose where"):
-        workflow.delete_status(actor=po, status=review)
+        backlog_services.delete_status(actor=po, status=review)
     review_pk = review.pk
-    moved = workflow.delete_status(actor=po, status=review, move_to=progress)
+    moved = backlog_services.delete_status(actor=po, status=review, move_to=progress)
     assert moved == 3
     assert not Status.objects.filter(pk=review_pk).exists()
     assert set(
         Story.objects.filter(pk__in=[s.pk for s in stories]).values_list("status", flat=True)
     ) == {progress.pk}
+    # A moved story is a new version: a form opened before the deletion gets 409, not a
+    # silent overwrite of the status.
+    assert set(
+        Story.objects.filter(pk__in=[s.pk for s in stories]).values_list("version", flat=True)
+    ) == {2}
     events = Event.objects.filter(verb="story.moved", object_type="story")
     assert sorted(events.values_list("object_id", flat=True)) == sorted(s.pk for s in stories)
     assert all(e.before == {"status": review_pk} for e in events)
@@ -198,7 +210,7 @@ def test_stories_can_not_move_to_another_products_status(
     make_story(status=review)
     foreign = ProductFactory().statuses.first()
     with pytest.raises(ValidationError):
-        workflow.delete_status(actor=po, status=review, move_to=foreign)
+        backlog_services.delete_status(actor=po, status=review, move_to=foreign)
     assert Status.objects.filter(pk=review.pk).exists()
 
 
@@ -208,7 +220,7 @@ def test_the_status_page_deletes_after_asking_where_stories_go(
     review = product.statuses.get(name="Review")
     make_story(status=review)
     client.force_login(po)
-    url = reverse("products:status_delete", args=[product.slug, review.pk])
+    url = reverse("backlog:status_delete", args=[product.slug, review.pk])
     page = client.get(url).content.decode()
     assert "It holds 1 story" in page
     assert client.post(url).status_code == 422
@@ -358,6 +370,27 @@ def test_the_pm_switches_to_t_shirt_sizes(pm: Any, product: Product) -> None:
         )  # fmt: skip
 
 
+def test_t_shirt_points_are_checked_in_the_sizes_order_not_the_mappings(
+    pm: Any, product: Product
+) -> None:
+    # PostgreSQL's jsonb gives the keys back by length: XL came before XS, and renaming a
+    # product (its points passed back as read) was refused.
+    as_jsonb_gives_them = {"L": 5, "M": 3, "S": 2, "XL": 8, "XS": 1, "XXL": 13}
+    services.update_product_settings(
+        actor=pm, product=product, name="Renamed", slug="cadence", estimation_scale="tshirt",
+        tshirt_points=as_jsonb_gives_them,
+    )  # fmt: skip
+    product.refresh_from_db()
+    assert product.name == "Renamed"
+    sizes = [size for size, _ in product.estimation_cards()]
+    assert sizes[:6] == ["XS", "S", "M", "L", "XL", "XXL"]
+    with pytest.raises(ValidationError):
+        services.update_product_settings(
+            actor=pm, product=product, name="Renamed", slug="cadence", estimation_scale="tshirt",
+            tshirt_points={"XS": 1, "S": 2},
+        )  # fmt: skip
+
+
 # Query counts ---------------------------------------------------------------------------
 
 PAGES = [
@@ -383,7 +416,7 @@ def test_settings_pages_cost_the_same_queries_whatever_their_size(
     from products import invitations
 
     client.force_login(pm)
-    url = reverse(f"products:{page}", args=[product.slug])
+    url = reverse(_ns(page), args=[product.slug])
     client.get(url)
 
     def grow(n: int) -> None:

@@ -51,7 +51,7 @@ def test_the_navigation_shows_only_what_the_role_may_do(
 def test_the_overview_shows_each_team_and_its_active_sprint(
     client: Client, po: Any, product: Product, team: Any, other_team: Any
 ) -> None:
-    from sprints.models import SprintState
+    from backlog.models import SprintState
     from tests.sprints.factories import SprintFactory
 
     SprintFactory(team=team, name="Sprint 12", state=SprintState.ACTIVE, goal="Ship search")

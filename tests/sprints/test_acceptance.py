@@ -13,10 +13,11 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import User
-from backlog.models import Story
-from products.models import ChecklistItem, ChecklistKind, Event, Product, StatusCategory, Team
+from backlog.models import Sprint, SprintState, Story
+from core.models import Event
+from products.models import ChecklistItem, ChecklistKind, Product, StatusCategory, Team
 from sprints import services
-from sprints.models import Acceptance, DoneCheck, Sprint, SprintState
+from sprints.models import Acceptance, DoneCheck
 from tests.backlog.factories import TaskFactory
 from tests.conftest import MakeStory, violates
 from tests.products.factories import ProductFactory, status_of
@@ -90,6 +91,7 @@ def test_only_items_of_the_products_definition_of_done_are_ticked(
 ) -> None:
     ready_item = product.checklist.filter(kind=ChecklistKind.READY).first()
     foreign = ProductFactory().checklist.filter(kind=ChecklistKind.DONE).first()
+    assert ready_item is not None and foreign is not None
     for item in (ready_item, foreign):
         with pytest.raises(ValidationError):
             services.tick_done_item(actor=developer, story=finished, item=item)

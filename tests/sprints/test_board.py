@@ -15,11 +15,11 @@ from django.urls import reverse
 
 from accounts.models import User
 from backlog import services as backlog_services
-from backlog.models import Story, StoryKind
-from products import clock
-from products.models import Event, Product, Status, Team
+from backlog.models import Sprint, SprintState, Story, StoryKind
+from core import clock
+from core.models import Event
+from products.models import Product, Status, Team
 from sprints import services
-from sprints.models import Sprint, SprintState
 from tests.backlog.factories import EpicFactory, TaskFactory
 from tests.conftest import MakeStory
 from tests.products.factories import MembershipFactory, UserFactory
@@ -401,7 +401,8 @@ def _age(client: Client, product: Product, team: Team, story: Story) -> int:
     with clock.at(WEDNESDAY + dt.timedelta(days=7)):
         response = client.get(_url(product, team))
     cards = [c for column in response.context["columns"] for c in column.cards]
-    return next(c.age_days for c in cards if c.pk == story.pk)
+    age: int = next(c.age_days for c in cards if c.pk == story.pk)
+    return age
 
 
 def test_ageing_counts_the_days_since_the_card_entered_its_column(

@@ -8,10 +8,10 @@ from django.test import Client
 from django.urls import reverse
 
 from backlog import services as backlog
-from products import clock
+from backlog.models import SprintState
+from core import clock
 from products.models import Product, StatusCategory, Team
 from sprints import charts, services
-from sprints.models import SprintState
 from tests.products.factories import status_of
 from tests.sprints.factories import SprintFactory
 

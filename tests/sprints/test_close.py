@@ -13,11 +13,10 @@ from django.urls import reverse
 
 from accounts.models import User
 from backlog import services as backlog_services
-from backlog.models import Story
-from products import clock
+from backlog.models import Sprint, SprintState, Story
+from core import clock
 from products.models import Product, StatusCategory, Team
 from sprints import services
-from sprints.models import Sprint, SprintState
 from tests.conftest import MakeStory
 from tests.products.factories import status_of
 from tests.sprints.factories import SprintFactory
@@ -113,6 +112,7 @@ def test_the_report_of_unfinished_stories_sent_to_the_backlog_names_no_sprint(
 ) -> None:
     sprint = _close(po, history, goal_met=False)
     sprint.refresh_from_db()
+    assert sprint.report is not None
     assert sprint.report["carried_over"]["to"] is None
     assert sprint.report["goal_met"] is False
     assert Story.objects.get(pk=history["stories"]["B"].pk).sprint is None
@@ -131,6 +131,7 @@ def test_changes_before_the_start_are_the_plan_not_scope_changes(
     with clock.at(MONDAY + dt.timedelta(days=13)):
         services.close_sprint(actor=po, sprint=sprint)
     sprint.refresh_from_db()
+    assert sprint.report is not None
     assert sprint.report["committed"] == {"points": 3, "stories": _rows(kept)}
     assert sprint.report["added"] == sprint.report["removed"] == {"points": 0, "stories": []}
 
@@ -239,7 +240,11 @@ def test_closing_from_the_close_page_carries_over_and_goes_to_the_report(
     sprint = Sprint.objects.get(pk=history["sprint"].pk)
     assert response.status_code == 302
     assert response["Location"] == reverse("sprints:sprint", args=[product.slug, sprint.pk])
-    assert sprint.state == SprintState.CLOSED and sprint.report["goal_met"] is True
+    assert (
+        sprint.state == SprintState.CLOSED
+        and sprint.report is not None
+        and sprint.report["goal_met"] is True
+    )
     assert list(history["next"].stories.values_list("title", flat=True)) == ["B"]
 
 

@@ -4,8 +4,8 @@ import datetime as dt
 
 import pytest
 
+from backlog.models import Sprint, SprintState
 from products.models import Team
-from sprints.models import Sprint, SprintState
 from tests.conftest import violates
 from tests.sprints.factories import SPRINT_START, SprintFactory
 
@@ -19,7 +19,7 @@ def _sprint(team: Team, days: int, **kwargs: object) -> Sprint:
         team=team,
         start_date=SPRINT_START,
         end_date=SPRINT_START + dt.timedelta(days=days - 1),
-        **kwargs,  # type: ignore[arg-type]
+        **kwargs,
     )
 
 
@@ -27,12 +27,12 @@ def _sprint(team: Team, days: int, **kwargs: object) -> Sprint:
 def test_it_refuses_a_sprint_shorter_than_two_or_longer_than_four_weeks(
     team: Team, days: int
 ) -> None:
-    with violates("sprints_sprint_length_2_to_4_weeks"):
+    with violates("backlog_sprint_length_2_to_4_weeks"):
         _sprint(team, days)
 
 
 def test_it_refuses_a_sprint_that_ends_before_it_starts(team: Team) -> None:
-    with violates("sprints_sprint_length_2_to_4_weeks"):
+    with violates("backlog_sprint_length_2_to_4_weeks"):
         _sprint(team, -13)
 
 
@@ -43,7 +43,7 @@ def test_it_accepts_a_sprint_of_two_to_four_weeks(team: Team, days: int) -> None
 
 def test_it_refuses_two_active_sprints_in_a_team(team: Team) -> None:
     SprintFactory(team=team, state=SprintState.ACTIVE)
-    with violates("sprints_sprint_one_active_per_team"):
+    with violates("backlog_sprint_one_active_per_team"):
         SprintFactory(team=team, state=SprintState.ACTIVE)
 
 
@@ -60,7 +60,7 @@ def test_it_accepts_many_planned_and_closed_sprints_beside_the_active_one(team: 
 
 def test_it_refuses_two_sprints_with_one_name_in_a_team(team: Team) -> None:
     SprintFactory(team=team, name="Sprint 1")
-    with violates("sprints_sprint_name_unique"):
+    with violates("backlog_sprint_name_unique"):
         SprintFactory(team=team, name="Sprint 1")
 
 

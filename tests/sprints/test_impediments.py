@@ -13,12 +13,13 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import User
-from backlog.models import Story
+from backlog.models import Sprint, SprintState, Story
 from backlog.readiness import check_ready
-from products import clock
-from products.models import ChecklistKind, ChecklistRule, Event, Product, Team
+from core import clock
+from core.models import Event
+from products.models import ChecklistKind, ChecklistRule, Product, Team
 from sprints import services
-from sprints.models import Impediment, Sprint, SprintState
+from sprints.models import Impediment
 from tests.conftest import MakeStory, violates
 from tests.products.factories import ProductFactory
 from tests.sprints.factories import SprintFactory
@@ -69,7 +70,7 @@ def test_flag_impediment_opens_one_on_the_story_its_team_and_sprint(
     assert impediment.opened_at == MONDAY_NOON and impediment.is_open
     (event,) = Event.objects.filter(verb="impediment.opened")
     assert (event.object_type, event.object_id) == ("impediment", impediment.pk)
-    assert (event.sprint_id, event.team, event.actor) == (active.pk, team, developer)
+    assert (event.sprint_id, event.team_id, event.actor) == (active.pk, team.pk, developer)
     assert event.after == {"story": story.pk, "reason": "Waiting for the bank"}
 
 
@@ -112,11 +113,12 @@ def test_a_story_in_the_backlog_may_be_flagged_with_no_sprint(
 def test_an_open_impediment_fails_the_definition_of_ready(
     developer: User, story: Story, product: Product
 ) -> None:
-    """backlog.readiness reaches impediments by the reverse name ``story.impediments``."""
+    """backlog.readiness reads ``Story.blocked``, which the impediment services keep."""
     items = list(product.checklist.filter(kind=ChecklistKind.READY))
     rule = ChecklistRule.NO_OPEN_BLOCKER
 
     def met() -> bool | None:
+        story.refresh_from_db()
         return next(c.met for c in check_ready(story, items) if c.item.rule == rule)
 
     assert met() is True
@@ -124,6 +126,22 @@ def test_an_open_impediment_fails_the_definition_of_ready(
     assert met() is False
     services.resolve_impediment(actor=developer, impediment=impediment, note="")
     assert met() is True
+
+
+def test_a_story_stays_blocked_while_any_of_its_impediments_is_open(
+    developer: User, story: Story, make_story: Any
+) -> None:
+    other = make_story(team=story.team, sprint=story.sprint)
+    first = services.flag_impediment(actor=developer, story=story, reason="No keys")
+    second = services.flag_impediment(actor=developer, story=story, reason="No test data")
+    services.resolve_impediment(actor=developer, impediment=first)
+    story.refresh_from_db()
+    assert story.blocked
+    # Rewording the blocker onto another story unblocks this one and blocks the other.
+    services.reword_impediment(actor=developer, impediment=second, reason="No data", story=other)
+    story.refresh_from_db()
+    other.refresh_from_db()
+    assert (story.blocked, other.blocked) == (False, True)
 
 
 # resolve_impediment

@@ -11,7 +11,7 @@ from django.test import Client
 from django.urls import reverse
 
 from backlog import services as backlog
-from products import clock
+from core import clock
 from products.models import Product, StatusCategory
 from sprints import services
 from tests.backlog.factories import EpicFactory, ReleaseFactory

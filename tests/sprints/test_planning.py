@@ -15,11 +15,12 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import User
-from backlog.models import Story
-from products.models import Event, Product, StatusCategory, Team
+from backlog.models import Sprint, SprintState, Story
+from core.models import Event
+from products.models import Product, StatusCategory, Team
 from sprints import services
 from sprints.capacity import capacity
-from sprints.models import MemberAvailability, Sprint, SprintState
+from sprints.models import MemberAvailability
 from tests.conftest import MakeStory, violates
 from tests.products.factories import status_of
 from tests.sprints.factories import SPRINT_START, SprintFactory

@@ -1,17 +1,18 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TypedDict
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 
 from accounts.models import User
-from backlog.models import Story
-from products import clock
-from products.models import Event, Product, StatusCategory, Team
+from backlog.models import Sprint, SprintQuerySet, SprintState, Story
+from core import clock
+from core.models import Event
+from products.models import Product, StatusCategory, Team
 from sprints import services
-from sprints.models import Sprint, SprintQuerySet, SprintState
 from tests.conftest import MakeStory
 from tests.products.factories import ProductFactory, status_of
 from tests.sprints.factories import SPRINT_START, SprintFactory
@@ -21,7 +22,13 @@ pytestmark = pytest.mark.django_db
 MONDAY_NOON = dt.datetime(2026, 3, 2, 12, 0, tzinfo=dt.UTC)
 
 
-def _days(days: int) -> dict[str, dt.date]:
+class _Dates(TypedDict):
+    start_date: dt.date
+    end_date: dt.date
+
+
+def _days(days: int) -> _Dates:
+
     return {"start_date": SPRINT_START, "end_date": SPRINT_START + dt.timedelta(days=days - 1)}
 
 
@@ -44,7 +51,7 @@ def test_create_sprint_for_the_teams_planners(
     sprint = services.create_sprint(actor=user, team=team, name=" Sprint 1 ", **_days(14))
     assert (sprint.name, sprint.state, sprint.length_days) == ("Sprint 1", SprintState.PLANNED, 14)
     (event,) = Event.objects.filter(verb="sprint.created")
-    assert (event.sprint_id, event.team, event.actor) == (sprint.pk, team, user)
+    assert (event.sprint_id, event.team_id, event.actor) == (sprint.pk, team.pk, user)
     assert event.after == {"name": "Sprint 1", "start": "2026-03-02", "end": "2026-03-15"}
 
 

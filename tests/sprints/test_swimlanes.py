@@ -14,9 +14,8 @@ from django.urls import reverse
 
 from accounts.models import User
 from backlog import services as backlog_services
-from backlog.models import Story
+from backlog.models import Sprint, SprintState, Story
 from products.models import Product, Team
-from sprints.models import Sprint, SprintState
 from tests.backlog.factories import EpicFactory, TaskFactory
 from tests.conftest import MakeStory
 from tests.products.factories import MembershipFactory, UserFactory

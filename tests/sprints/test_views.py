@@ -7,9 +7,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from backlog.models import Story
+from backlog.models import Sprint, SprintState, Story
 from products.models import Product, StatusCategory, Team
-from sprints.models import Sprint, SprintState
 from tests.products.factories import ProductFactory, status_of
 from tests.sprints.factories import SprintFactory
 
@@ -197,7 +196,7 @@ def test_the_overview_names_each_team_s_leads_days_left_and_open_impediments(
     client: Client, pm: Any, po: Any, scrum_master: Any, product: Product, team: Team,
     make_story: Any,
 ) -> None:  # fmt: skip
-    from products import clock
+    from core import clock
     from sprints.models import Impediment
 
     today = clock.today()

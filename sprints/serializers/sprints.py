@@ -1,0 +1,165 @@
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import OpenApiExample, extend_schema_serializer
+from rest_framework import serializers
+
+from backlog.models import Sprint, Story
+from products.models import Team
+from products.serializers import UserScopedRelatedField
+from sprints.models import Impediment
+
+
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "A sprint",
+            value={
+                "id": 7,
+                "team": 1,
+                "name": "Sprint 12",
+                "goal": "Ship the CSV export",
+                "start_date": "2027-01-04",
+                "end_date": "2027-01-17",
+                "length_days": 14,
+                "state": "planned",
+                "committed_points": None,
+                "completed_points": None,
+                "goal_met": None,
+                "started_at": None,
+                "closed_at": None,
+            },
+            response_only=True,
+        ),
+        OpenApiExample(
+            "A new sprint",
+            value={
+                "team": 1,
+                "name": "Sprint 12",
+                "goal": "Ship the CSV export",
+                "start_date": "2027-01-04",
+                "end_date": "2027-01-17",
+            },
+            request_only=True,
+        ),
+    ]
+)
+class SprintSerializer(serializers.ModelSerializer):
+    team = UserScopedRelatedField(queryset=Team.objects.all())
+    length_days = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Sprint
+        fields = [
+            "id", "team", "name", "goal", "start_date", "end_date", "length_days", "state",
+            "committed_points", "completed_points", "goal_met", "started_at", "closed_at",
+        ]  # fmt: skip
+        read_only_fields = [
+            "state", "committed_points", "completed_points", "goal_met", "started_at",
+            "closed_at",
+        ]  # fmt: skip
+
+
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "Goal met, carry over",
+            value={"goal_met": True, "carry_over_to": 8},
+            request_only=True,
+        ),
+    ]
+)
+class CloseSerializer(serializers.Serializer):
+    goal_met = serializers.BooleanField(allow_null=True, required=False, default=None)
+    carry_over_to = UserScopedRelatedField(
+        queryset=Sprint.objects.all(),
+        product_path="team__product",
+        allow_null=True,
+        required=False,
+        help_text="A planned sprint of the team; empty: the top of the product backlog.",
+    )
+
+
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "A story",
+            value={"story": 42},
+            request_only=True,
+        ),
+    ]
+)
+class SprintStorySerializer(serializers.Serializer):
+    story = UserScopedRelatedField(queryset=Story.objects.all())
+
+
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "An impediment",
+            value={
+                "id": 5,
+                "team": 1,
+                "sprint": 7,
+                "story": 42,
+                "reason": "Waiting for the bank's API key",
+                "opened_by": 6,
+                "opened_at": "2026-11-20T09:40:00Z",
+                "resolved_at": None,
+                "resolved_by": None,
+                "resolution_note": "",
+            },
+            response_only=True,
+        ),
+        OpenApiExample(
+            "Blocked",
+            value={"story": 42, "reason": "Waiting for the bank's API key"},
+            request_only=True,
+        ),
+    ]
+)
+class ImpedimentSerializer(serializers.ModelSerializer):
+    story = UserScopedRelatedField(
+        queryset=Story.objects.all(),
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="The blocked story; empty with `team`: the whole team is blocked.",
+    )
+    team = UserScopedRelatedField(
+        queryset=Team.objects.all(),
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="The blocked team, when no story is named (otherwise the story's team).",
+    )
+
+    class Meta:
+        model = Impediment
+        fields = [
+            "id", "team", "sprint", "story", "reason", "owner", "raised_in", "opened_by",
+            "opened_at", "resolved_at", "resolved_by", "resolution_note",
+        ]  # fmt: skip
+        read_only_fields = [
+            "sprint", "owner", "raised_in", "opened_by", "opened_at", "resolved_at",
+            "resolved_by", "resolution_note",
+        ]  # fmt: skip
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if attrs.get("story") is None and attrs.get("team") is None:
+            raise serializers.ValidationError({"story": "Name the blocked story or team."})
+        return attrs
+
+
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "Resolved",
+            value={"note": "The key came on Tuesday."},
+            request_only=True,
+        ),
+    ]
+)
+class ResolveSerializer(serializers.Serializer):
+    note = serializers.CharField(allow_blank=True, required=False, default="", max_length=500)

@@ -1,0 +1,409 @@
+"""A sprint's life (create, edit, start, close), which stories it holds, and its
+impediments. Creating a sprint schedules its ceremonies, and new dates move them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef, QuerySet, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from backlog import ranks
+from backlog.models import MAX_SPRINT_DAYS, MIN_SPRINT_DAYS, Sprint, SprintState, Story
+from backlog.services import rebalance_if_long
+from core import access, clock, events
+from core.access import Capability
+from core.fields import check_days
+from products.models import StatusCategory, Team
+from sprints import report
+from sprints.models import Impediment
+from sprints.services.scheduling import reschedule_sprint_ceremonies, schedule_sprint_ceremonies
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+
+def check_dates(start_date: dt.date, end_date: dt.date) -> None:
+    check_days(start_date=start_date, end_date=end_date)
+    length = (end_date - start_date).days + 1
+    if not MIN_SPRINT_DAYS <= length <= MAX_SPRINT_DAYS:
+        raise ValidationError(
+            {
+                "end_date": _("A sprint lasts from 14 to 28 days; this one lasts %(days)d.")
+                % {"days": length}
+            }
+        )
+
+
+def team_today(team: Team) -> dt.date:
+    return timezone.localdate(clock.now(), team.tzinfo)
+
+
+def suggest_next(team: Team) -> dict[str, object]:
+    """Name and dates a new sprint of the team would most likely get."""
+    last = team.sprints.order_by("-end_date").first()
+    count = team.sprints.count()
+    start = last.end_date + dt.timedelta(days=1) if last else team_today(team)
+    return {
+        "name": _("Sprint %(number)d") % {"number": count + 1},
+        "start_date": start,
+        "end_date": start + dt.timedelta(days=7 * team.sprint_weeks - 1),
+    }
+
+
+def _points(stories: QuerySet[Story]) -> int:
+    total: int | None = stories.aggregate(total=Sum("points"))["total"]
+    return total or 0
+
+
+@transaction.atomic
+def create_sprint(
+    *,
+    actor: User,
+    team: Team,
+    name: str,
+    start_date: dt.date,
+    end_date: dt.date,
+    goal: str = "",
+) -> Sprint:
+    """Refuses those who may not plan the team's sprints, and sprints outside 14–28 days.
+    Schedules the sprint's ceremonies."""
+    access.require(actor, Capability.PLAN_SPRINTS, team)
+    check_dates(start_date, end_date)
+    if not name.strip():
+        raise ValidationError({"name": _("A sprint needs a name.")})
+    if team.sprints.filter(name=name.strip()).exists():
+        raise ValidationError({"name": _("This team already has a sprint with that name.")})
+    sprint = Sprint.objects.create(
+        team=team, name=name.strip(), goal=goal, start_date=start_date, end_date=end_date
+    )
+    events.record(
+        sprint,
+        "sprint.created",
+        actor=actor,
+        after={"name": sprint.name, "start": start_date.isoformat(), "end": end_date.isoformat()},
+    )
+    # Planning a sprint schedules its ceremonies, by whoever planned it.
+    schedule_sprint_ceremonies(actor=actor, sprint=sprint)
+    return sprint
+
+
+@transaction.atomic
+def update_sprint(
+    *, actor: User, sprint: Sprint, name: str, goal: str, start_date: dt.date, end_date: dt.date
+) -> Sprint:
+    """Refuses non-planners, closed sprints and lengths outside 14–28 days."""
+    access.require(actor, Capability.PLAN_SPRINTS, sprint)
+    if sprint.state == SprintState.CLOSED:
+        raise ValidationError(_("A closed sprint can't be changed."))
+    check_dates(start_date, end_date)
+    if sprint.team.sprints.exclude(pk=sprint.pk).filter(name=name.strip()).exists():
+        raise ValidationError({"name": _("This team already has a sprint with that name.")})
+    fields = ("name", "goal", "start_date", "end_date")
+    before = {f: str(getattr(sprint, f)) for f in fields}
+    sprint.name, sprint.goal = name.strip(), goal
+    sprint.start_date, sprint.end_date = start_date, end_date
+    sprint.save(update_fields=list(fields))
+    after = {f: str(getattr(sprint, f)) for f in fields}
+    events.record(
+        sprint,
+        "sprint.updated",
+        actor=actor,
+        before=before,
+        after=after,
+    )
+    # New dates move the sprint's future ceremonies; a new name or goal moves nothing.
+    if (before["start_date"], before["end_date"]) != (after["start_date"], after["end_date"]):
+        reschedule_sprint_ceremonies(actor=actor, sprint=sprint)
+    return sprint
+
+
+@transaction.atomic
+def add_story_to_sprint(*, actor: User, story: Story, sprint: Sprint) -> Story:
+    """Refuses non-planners, closed sprints, and stories of another product or team."""
+    access.require(actor, Capability.PLAN_SPRINTS, sprint)
+    if story.product_id != sprint.team.product_id:
+        raise ValidationError(_("This story belongs to another product."))
+    if story.team_id not in (None, sprint.team_id):
+        raise ValidationError(_("This story belongs to another team."))
+    if sprint.state == SprintState.CLOSED:
+        raise ValidationError(_("A closed sprint can't take stories."))
+    if story.sprint_id == sprint.pk:
+        return story
+    before = {"sprint": story.sprint_id, "team": story.team_id}
+    story.sprint, story.team = sprint, sprint.team
+    Story.objects.filter(pk=story.pk).update(
+        sprint=sprint, team=sprint.team, updated_by=actor, updated_at=clock.now()
+    )
+    events.record(
+        story,
+        "story.added_to_sprint",
+        actor=actor,
+        before=before,
+        after={
+            "sprint": sprint.pk,
+            "team": sprint.team_id,
+            "points": story.points,
+            "active": sprint.is_active,
+        },
+    )
+    return story
+
+
+@transaction.atomic
+def remove_story_from_sprint(*, actor: User, story: Story) -> Story:
+    """Refuses non-planners and stories of a closed sprint."""
+    sprint = story.sprint
+    if sprint is None:
+        return story
+    access.require(actor, Capability.PLAN_SPRINTS, sprint)
+    if sprint.state == SprintState.CLOSED:
+        raise ValidationError(_("A closed sprint's stories stay where they were."))
+    Story.objects.filter(pk=story.pk).update(sprint=None, updated_by=actor, updated_at=clock.now())
+    story.sprint = None
+    events.record(
+        story,
+        "story.removed_from_sprint",
+        actor=actor,
+        before={"sprint": sprint.pk},
+        after={"sprint": None, "points": story.points, "active": sprint.is_active},
+        sprint=sprint.pk,
+    )
+    return story
+
+
+@transaction.atomic
+def start_sprint(*, actor: User, sprint: Sprint) -> Sprint:
+    """Refuses non-planners, sprints not planned, and a second active sprint in the team."""
+    access.require(actor, Capability.PLAN_SPRINTS, sprint)
+    if sprint.state != SprintState.PLANNED:
+        raise ValidationError(_("Only a planned sprint can start."))
+    if Sprint.objects.active().filter(team_id=sprint.team_id).exists():
+        raise ValidationError(_("This team already has an active sprint; close it first."))
+    stories = sprint.stories.all()
+    sprint.state = SprintState.ACTIVE
+    sprint.committed_points = _points(stories)
+    sprint.started_at = clock.now()
+    try:
+        with transaction.atomic():
+            sprint.save(update_fields=["state", "committed_points", "started_at"])
+    except IntegrityError as exc:  # another start won the race
+        raise ValidationError(_("This team already has an active sprint; close it first.")) from exc
+    events.record(
+        sprint,
+        "sprint.started",
+        actor=actor,
+        before={"state": SprintState.PLANNED},
+        after={
+            "state": SprintState.ACTIVE,
+            "committed_points": sprint.committed_points,
+            "stories": list(stories.values_list("pk", flat=True)),
+        },
+    )
+    return sprint
+
+
+@transaction.atomic
+def close_sprint(
+    *,
+    actor: User,
+    sprint: Sprint,
+    goal_met: bool | None = None,
+    carry_over_to: Sprint | None = None,
+) -> Sprint:
+    """Refuses non-planners and sprints not active. Unfinished stories go back to the top of
+    the backlog in their order, or into ``carry_over_to`` (a planned sprint of the team)."""
+    access.require(actor, Capability.PLAN_SPRINTS, sprint)
+    if sprint.state != SprintState.ACTIVE:
+        raise ValidationError(_("Only an active sprint can be closed."))
+    if carry_over_to is not None and (
+        carry_over_to.team_id != sprint.team_id or carry_over_to.state != SprintState.PLANNED
+    ):
+        raise ValidationError(_("Unfinished stories can only go to a planned sprint of this team."))
+    stories = sprint.stories.select_related("status")
+    done = list(stories.filter(status__category=StatusCategory.DONE).order_by("rank"))
+    unfinished = list(stories.exclude(status__category=StatusCategory.DONE).order_by("rank"))
+    sprint.state = SprintState.CLOSED
+    sprint.completed_points = sum(s.points or 0 for s in done)
+    sprint.goal_met = goal_met
+    sprint.closed_at = clock.now()
+    # Built before the unfinished stories leave, stored once: nothing writes it again.
+    sprint.report = report.build(
+        sprint, done=done, unfinished=unfinished, goal_met=goal_met, carried_to=carry_over_to
+    )
+    sprint.save(update_fields=["state", "completed_points", "goal_met", "closed_at", "report"])
+
+    if carry_over_to is None and unfinished:
+        # Back to the top of the backlog, keeping their order: new keys before the first.
+        product_id = sprint.team.product_id
+        first = (
+            Story.objects.filter(product_id=product_id, sprint__isnull=True)
+            .order_by("rank")
+            .values_list("rank", flat=True)
+            .first()
+        )
+        lo = (
+            Story.objects.filter(product_id=product_id, rank__lt=first)
+            .order_by("-rank")
+            .values_list("rank", flat=True)
+            .first()
+            if first
+            else Story.objects.filter(product_id=product_id)
+            .exclude(pk__in=[s.pk for s in unfinished])
+            .order_by("-rank")
+            .values_list("rank", flat=True)
+            .first()
+        )
+        keys = []
+        for _story in unfinished:
+            lo = ranks.between(lo, first)
+            keys.append(lo)
+        # Park first, then place: the new keys may equal keys these same stories hold.
+        for story in unfinished:
+            Story.objects.filter(pk=story.pk).update(rank=f"~{story.pk}")
+        for story, key in zip(unfinished, keys, strict=True):
+            story.rank = key
+        rebalance_if_long(sprint.team.product, *keys)
+    for story in unfinished:
+        Story.objects.filter(pk=story.pk).update(
+            sprint=carry_over_to, rank=story.rank, updated_by=actor, updated_at=clock.now()
+        )
+    events.record(
+        sprint,
+        "sprint.closed",
+        actor=actor,
+        before={"state": SprintState.ACTIVE},
+        after={
+            "state": SprintState.CLOSED,
+            "committed_points": sprint.committed_points,
+            "completed_points": sprint.completed_points,
+            "goal_met": goal_met,
+            "done": [s.pk for s in done],
+            "carried_over": [s.pk for s in unfinished],
+            "carried_to": carry_over_to.pk if carry_over_to else None,
+        },
+    )
+    return sprint
+
+
+def _keep_blocked(*story_ids: int | None) -> None:
+    """``Story.blocked`` says whether an open impediment names the story: set again after
+    every change to impediments, in the same transaction."""
+    ids = [pk for pk in story_ids if pk is not None]
+    if not ids:
+        return
+    open_ = Impediment.objects.open().filter(story=OuterRef("pk"))
+    Story.objects.filter(pk__in=ids).update(blocked=Exists(open_))
+
+
+@transaction.atomic
+def flag_impediment(
+    *,
+    actor: User,
+    story: Story | None = None,
+    reason: str,
+    team: Team | None = None,
+    sprint: Sprint | None = None,
+    owner: User | None = None,
+    raised_in: Any = None,
+) -> Impediment:
+    """Refuses anyone who may not move the team's cards, stories of no team or of another
+    team, and empty reasons. Without a story the impediment blocks the whole team.
+
+    ``raised_in`` is the daily meeting (a ``Ceremony``) it was raised in; the
+    owner defaults to the actor."""
+    if story is None and team is None:
+        raise ValidationError(_("Say which story or which team is blocked."))
+    if story is not None:
+        access.require(actor, Capability.MOVE_CARDS, story)
+        if story.team_id is None:
+            raise ValidationError(_("Only a story of a team can be flagged as blocked."))
+        if team is not None and story.team_id != team.pk:
+            raise ValidationError({"story": _("This story belongs to another team.")})
+        team_id, sprint_id = story.team_id, story.sprint_id
+    else:
+        assert team is not None
+        access.require(actor, Capability.MOVE_CARDS, team)
+        team_id, sprint_id = team.pk, sprint.pk if sprint else None
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say what blocks the story.")})
+    impediment = Impediment.objects.create(
+        team_id=team_id,
+        sprint_id=sprint_id,
+        story=story,
+        reason=reason.strip(),
+        owner=owner or actor,
+        raised_in=raised_in,
+        opened_by=actor,
+        opened_at=clock.now(),
+    )
+    _keep_blocked(impediment.story_id)
+    after: dict[str, Any] = {"story": story.pk if story else None, "reason": impediment.reason}
+    if raised_in is not None:
+        after["raised_in"] = raised_in.pk
+    events.record(
+        impediment,
+        "impediment.opened",
+        actor=actor,
+        after=after,
+    )
+    return impediment
+
+
+@transaction.atomic
+def reword_impediment(
+    *, actor: User, impediment: Impediment, reason: str, story: Story | None
+) -> Impediment:
+    """Refuses anyone outside the team, resolved impediments, empty reasons and stories of
+    another team. Used when the daily entry that raised it is edited."""
+    access.require(actor, Capability.MOVE_CARDS, impediment)
+    if not impediment.is_open:
+        raise ValidationError(_("This impediment is already resolved."))
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say what blocks the story.")})
+    if story is not None and story.team_id != impediment.team_id:
+        raise ValidationError({"story": _("This story belongs to another team.")})
+    story_before = impediment.story_id
+    before = {"story": story_before, "reason": impediment.reason}
+    impediment.reason, impediment.story = reason.strip(), story
+    after = {"story": impediment.story_id, "reason": impediment.reason}
+    if after == before:
+        return impediment
+    impediment.save(update_fields=["reason", "story"])
+    _keep_blocked(story_before, impediment.story_id)
+    events.record(
+        impediment,
+        "impediment.reworded",
+        actor=actor,
+        before=before,
+        after=after,
+    )
+    return impediment
+
+
+@transaction.atomic
+def resolve_impediment(*, actor: User, impediment: Impediment, note: str = "") -> Impediment:
+    """Refuses anyone outside the team who may not move its cards, and resolved impediments."""
+    access.require(actor, Capability.MOVE_CARDS, impediment)
+    now = clock.now()
+    # Conditional: of two people resolving at once, the second is told, not recorded twice.
+    resolved = Impediment.objects.filter(pk=impediment.pk, resolved_at__isnull=True).update(
+        resolved_at=now, resolved_by=actor, resolution_note=note.strip()
+    )
+    if not resolved:
+        raise ValidationError(_("This impediment is already resolved."))
+    impediment.resolved_at, impediment.resolved_by = now, actor
+    impediment.resolution_note = note.strip()
+    _keep_blocked(impediment.story_id)
+    events.record(
+        impediment,
+        "impediment.resolved",
+        actor=actor,
+        before={"resolved": False},
+        after={"resolved": True, "story": impediment.story_id, "note": impediment.resolution_note},
+    )
+    return impediment
