@@ -5,13 +5,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiExample,
     OpenApiParameter,
+    OpenApiResponse,
     extend_schema,
     extend_schema_view,
+    inline_serializer,
 )
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -20,9 +24,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 
-from backlog import services
+from backlog import csvio, services
 from backlog.filters import BacklogFilterForm
-from backlog.models import Epic, Release, Story, Task
+from backlog.models import Epic, Release, Story, StoryKind, Task
 from backlog.serializers import (
     EpicSerializer,
     MoveSerializer,
@@ -33,6 +37,7 @@ from backlog.serializers import (
     StoryUpdateSerializer,
     TaskSerializer,
 )
+from core import access, clock
 from core.access import Capability
 from core.api import (
     PRODUCT_FILTER,
@@ -42,24 +47,51 @@ from core.api import (
     require_anywhere,
     signed_in,
 )
+from core.parsers import CSVParser
 from core.schema import stale
 from products import workflow
 from products.api import MOVE_EXAMPLE, user_products
-from products.models import Status
+from products.models import Product, Status
 from products.serializers import DirectionSerializer, StatusSerializer, StatusWriteSerializer
 
 STALE = stale("StaleEdit", StorySerializer(), "the story")
+CSV_REFUSED = OpenApiResponse(
+    inline_serializer(
+        "CsvRefused",
+        {
+            "rows": serializers.ListField(
+                child=inline_serializer(
+                    "CsvRow",
+                    {"line": serializers.IntegerField(), "message": serializers.CharField()},
+                )
+            )
+        },
+    ),
+    description="The file is refused: each wrong row, by line (0: the whole file).",
+    examples=[
+        OpenApiExample(
+            "A row without a title",
+            value={"rows": [{"line": 3, "message": "A story needs a title."}]},
+        )
+    ],
+)
 STORY_FILTERS = [
     OpenApiParameter("product", int, description="Only this product's stories, in rank order."),
     OpenApiParameter("backlog", bool, description="Only stories in no sprint."),
     OpenApiParameter("sprint", int, description="Only this sprint's stories."),
     OpenApiParameter("q", str, description="Text in the title or description (needs product)."),
-    OpenApiParameter("team", str, description='A team id, or "none" (needs product).'),
+    OpenApiParameter(
+        "team",
+        str,
+        description='A team id, "<id>+" (the team\'s and those of no team) or "none" '
+        "(needs product).",
+        pattern=r"^(none|[1-9][0-9]{0,17}\+?)$",
+    ),
     OpenApiParameter("epic", int, description="Needs product."),
     OpenApiParameter("release", int, description="Needs product."),
     OpenApiParameter("label", int, description="Needs product."),
-    OpenApiParameter("kind", str, description="story, bug, spike or chore (needs product)."),
-    OpenApiParameter("ready", str, description='"yes" or "no" (needs product).'),
+    OpenApiParameter("kind", str, enum=StoryKind.values, description="Needs product."),
+    OpenApiParameter("ready", str, enum=["yes", "no"], description="Needs product."),
     OpenApiParameter("unestimated", bool, description="Needs product."),
     OpenApiParameter("assignee", int, description="Needs product."),
 ]
@@ -88,6 +120,10 @@ class StoryPagination(CursorPagination):
             )
         ],
     ),
+    destroy=extend_schema(
+        summary="Delete a story (its team's Product Owner)",
+        description="The row goes; the `story.deleted` event keeps its last values.",
+    ),
     partial_update=extend_schema(
         summary="Edit a story (send the version you edited)",
         request=StoryUpdateSerializer,
@@ -106,11 +142,12 @@ class StoryViewSet(
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
     mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
     viewsets.GenericViewSet,
 ):
     serializer_class = StorySerializer
     pagination_class = StoryPagination
-    http_method_names = ["get", "post", "patch", "head", "options"]
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
     def get_queryset(self) -> Any:
         stories = Story.objects.filter(product__in=user_products(self.request)).prefetch_related(
@@ -119,7 +156,16 @@ class StoryViewSet(
         if self.action != "list":
             return stories
         params = self.request.query_params
-        if (product_id := query_id(self.request, "product")) is not None:
+        # The form's checkbox takes any value as "on": the API says what it takes.
+        query_flag(self.request, "unestimated")
+        if (product_id := query_id(self.request, "product")) is None:
+            # The backlog's filters name the product's teams, epics, releases and labels.
+            if needing := sorted(n for n in BacklogFilterForm.base_fields if params.get(n)):
+                message = _("Give the product to filter by %(names)s.")
+                raise serializers.ValidationError(
+                    {"product": [message % {"names": ", ".join(needing)}]}
+                )
+        else:
             product = get_object_or_404(user_products(self.request), pk=product_id)
             filters = BacklogFilterForm(params, product=product)
             # The page ignores a filter value it doesn't know; the API refuses it, so that a
@@ -152,6 +198,81 @@ class StoryViewSet(
             actor=signed_in(request), story=story, version=version, **changes
         )
         return Response(StorySerializer(story).data)
+
+    def perform_destroy(self, instance: Story) -> None:
+        services.delete_story(actor=signed_in(self.request), story=instance)
+
+    def _product(self) -> Product:
+        if (product_id := query_id(self.request, "product")) is None:
+            raise serializers.ValidationError({"product": [_("Give the product.")]})
+        product: Product = get_object_or_404(user_products(self.request), pk=product_id)
+        return product
+
+    @extend_schema(
+        summary="The backlog as CSV (the page's export)",
+        description="The stories in no sprint, in rank order, under the backlog's filters "
+        "(the list's parameters); cells that a spreadsheet would run as a formula start "
+        "with an apostrophe.",
+        parameters=[p for p in STORY_FILTERS if p.name not in ("backlog", "sprint")],
+        responses={(200, "text/csv"): OpenApiTypes.STR},
+        examples=[
+            OpenApiExample(
+                "Two stories",
+                value="id,position,title,kind,points,status,ready,team,epic,release,"
+                "assignee,labels,description,acceptance_criteria\n"
+                "12,1,Export to PDF,story,3,To do,yes,Falcons,,,dev1,ux,,\n",
+                response_only=True,
+                media_type="text/csv",
+            )
+        ],
+    )
+    @action(detail=False, methods=["get"], url_path="export")
+    def export_csv(self, request: Request) -> StreamingHttpResponse:
+        product = self._product()
+        filters = BacklogFilterForm(request.query_params, product=product)
+        if not filters.is_valid():
+            raise serializers.ValidationError(
+                {name: [str(m) for m in messages] for name, messages in filters.errors.items()}
+            )
+        stories = filters.apply(Story.objects.filter(product=product).in_backlog())
+        response = StreamingHttpResponse(
+            csvio.rows(stories), content_type="text/csv; charset=utf-8"
+        )
+        name = f"{product.slug}-backlog-{clock.today().isoformat()}.csv"
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+
+    @extend_schema(
+        summary="Add stories from CSV at the bottom of the backlog: all of them, or none",
+        description="The columns of the export (`title` at least). Every row is checked "
+        "first: one wrong row refuses the file with each wrong row's line and reason.",
+        parameters=[OpenApiParameter("product", int, required=True)],
+        request={"text/csv": OpenApiTypes.STR},
+        responses={201: StorySerializer(many=True), 400: CSV_REFUSED},
+        examples=[
+            OpenApiExample(
+                "Two stories",
+                value="title,kind,points\nExport to PDF,story,3\nCrash on login,bug,\n",
+                request_only=True,
+                media_type="text/csv",
+            )
+        ],
+    )
+    @action(detail=False, methods=["post"], url_path="import", parser_classes=[CSVParser])
+    def import_csv(self, request: Request) -> Response:
+        require_anywhere(request, Capability.CREATE_STORY)
+        product = self._product()
+        access.require(signed_in(request), Capability.CREATE_STORY, product)
+        # An empty body comes as DRF's empty data, not as the parser's bytes.
+        body: Any = request.data  # typed as the JSON parsers' answer
+        parsed = csvio.parse(product, body if isinstance(body, bytes) else b"")
+        if parsed.errors:
+            rows = [{"line": line, "message": str(message)} for line, message in parsed.errors]
+            return Response({"rows": rows}, status=status.HTTP_400_BAD_REQUEST)
+        created = services.import_stories(
+            actor=signed_in(request), product=product, stories=parsed.stories
+        )
+        return Response(StorySerializer(created, many=True).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
         summary="Move a story: a status and/or a place (neighbour, top, bottom)",

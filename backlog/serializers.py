@@ -6,6 +6,7 @@ from drf_spectacular.utils import OpenApiExample, extend_schema_serializer
 from rest_framework import serializers
 
 from backlog.models import POINT_CHOICES, Epic, Label, Release, Story, StoryKind, Task
+from core import serializers as strict
 from core.fields import MARKDOWN_MAX_LENGTH
 from products.models import Product, Status, Team
 from products.serializers import UserScopedRelatedField
@@ -25,7 +26,7 @@ from products.serializers import UserScopedRelatedField
         ),
     ]
 )
-class ReleaseSerializer(serializers.ModelSerializer):
+class ReleaseSerializer(strict.ModelSerializer):
     product = UserScopedRelatedField(queryset=Product.objects.all(), product_path="pk")
 
     class Meta:
@@ -57,7 +58,7 @@ class ReleaseSerializer(serializers.ModelSerializer):
         ),
     ]
 )
-class EpicSerializer(serializers.ModelSerializer):
+class EpicSerializer(strict.ModelSerializer):
     product = UserScopedRelatedField(queryset=Product.objects.all(), product_path="pk")
     release = UserScopedRelatedField(
         queryset=Release.objects.all(), allow_null=True, required=False
@@ -110,7 +111,7 @@ class EpicSerializer(serializers.ModelSerializer):
         ),
     ]
 )
-class StorySerializer(serializers.ModelSerializer):
+class StorySerializer(strict.ModelSerializer):
     labels: serializers.SlugRelatedField[Label] = serializers.SlugRelatedField(
         many=True, read_only=True, slug_field="name"
     )
@@ -126,7 +127,7 @@ class StorySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class StoryCreateSerializer(serializers.Serializer):
+class StoryCreateSerializer(strict.Serializer):
     product = UserScopedRelatedField(queryset=Product.objects.all(), product_path="pk")
     title = serializers.CharField(max_length=200)
     kind = serializers.ChoiceField(choices=StoryKind.choices, default=StoryKind.STORY)
@@ -145,7 +146,7 @@ class StoryCreateSerializer(serializers.Serializer):
     at_top = serializers.BooleanField(default=False, help_text="Add at the top of the backlog.")
 
 
-class StoryUpdateSerializer(serializers.Serializer):
+class StoryUpdateSerializer(strict.Serializer):
     version = serializers.IntegerField(
         help_text="The version you edited; an older one is refused with 409."
     )
@@ -165,7 +166,7 @@ class StoryUpdateSerializer(serializers.Serializer):
     points = serializers.ChoiceField(choices=POINT_CHOICES, allow_null=True, required=False)
 
 
-class MoveSerializer(serializers.Serializer):
+class MoveSerializer(strict.Serializer):
     status = UserScopedRelatedField(queryset=Status.objects.all(), required=False, allow_null=True)
     after = UserScopedRelatedField(
         queryset=Story.objects.all(),
@@ -203,7 +204,7 @@ class MoveSerializer(serializers.Serializer):
         ),
     ]
 )
-class ReadySerializer(serializers.Serializer):
+class ReadySerializer(strict.Serializer):
     ready = serializers.BooleanField()
 
 
@@ -228,7 +229,7 @@ class ReadySerializer(serializers.Serializer):
         ),
     ]
 )
-class TaskSerializer(serializers.ModelSerializer):
+class TaskSerializer(strict.ModelSerializer):
     story = UserScopedRelatedField(queryset=Story.objects.all())
 
     class Meta:

@@ -237,12 +237,11 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "config.api.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "core.schema.CadenceAutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    # DRF's three, the JSON one with a depth limit and no NUL (core/parsers.py).
-    "DEFAULT_PARSER_CLASSES": [
-        "core.parsers.JSONParser",
-        "rest_framework.parsers.FormParser",
-        "rest_framework.parsers.MultiPartParser",
-    ],
+    # JSON only, with a depth limit and no NUL (core/parsers.py). A form body can't say
+    # null, false or an empty list apart from "", "0" and nothing: DRF's form parsers read
+    # "" as a cleared date and "0" as false, so the API took what its schema refuses.
+    "DEFAULT_PARSER_CLASSES": ["core.parsers.JSONParser"],
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 SPECTACULAR_SETTINGS: dict[str, Any] = {
     "TITLE": "Cadence API",
@@ -265,6 +264,8 @@ SPECTACULAR_SETTINGS: dict[str, Any] = {
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] |= {
     "ChecklistKindEnum": "products.models.ChecklistKind.choices",
     "KindEnum": "backlog.models.StoryKind.choices",
+    # An e-mail's language: blank for the recipient's own (invitations, new products).
+    "MailLanguageEnum": ["", "en", "fr"],
 }
 
 # JSON lines on stdout in production (LOG_JSON, on when DEBUG is off): one line per request

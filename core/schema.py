@@ -15,6 +15,8 @@ from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import Direction, OpenApiExample, OpenApiResponse, inline_serializer
 from rest_framework import serializers
 
+from core import parsing
+
 
 class ErrorSerializer(serializers.Serializer):
     detail = serializers.CharField(help_text="What went wrong, in the user's language.")
@@ -105,6 +107,17 @@ class CadenceAutoSchema(AutoSchema):
                 responses[code] = self._get_response_for_code(answer, code, direction=direction)  # type: ignore[no-untyped-call]
         return responses
 
+    def _get_parameters(self) -> list[dict[str, Any]]:
+        # An id in a query string is a whole number from 1 to 2^63 - 1 (core.parsing refuses
+        # 0, negatives and anything past what the database holds); the schema says so.
+        parameters: list[dict[str, Any]] = super()._get_parameters()
+        for parameter in parameters:
+            schema = parameter.get("schema", {})
+            if parameter["in"] == "query" and schema.get("type") == "integer":
+                schema.setdefault("minimum", 1)
+                schema.setdefault("maximum", parsing.MAX_ID)
+        return parameters
+
     def _get_response_headers_for_code(self, status_code: str, direction: str = "response") -> Any:
         headers = super()._get_response_headers_for_code(status_code, direction)
         if status_code == "429":
@@ -121,15 +134,17 @@ class CadenceAutoSchema(AutoSchema):
         schema: dict[str, Any] = super()._map_basic_serializer(  # type: ignore[no-untyped-call]
             serializer, direction
         )  # drf-spectacular's private helper is not annotated
-        version = getattr(serializer, "fields", {}).get("version")
-        if (
-            self.method == "PATCH"
-            and direction == "request"
-            and version is not None
-            and version.required
-            and not version.read_only
-        ):
+        if self.method != "PATCH" or direction != "request":
+            return schema
+        fields = getattr(serializer, "fields", {})
+        version = fields.get("version")
+        if version is not None and version.required and not version.read_only:
             schema["required"] = sorted({*schema.get("required", []), "version"})
+        # A PATCH body read whole (``read_whole = True``: a role change, a card's new text)
+        # requires what its serializer requires.
+        if getattr(serializer, "read_whole", False):
+            needed = {name for name, f in fields.items() if f.required and not f.read_only}
+            schema["required"] = sorted({*schema.get("required", []), *needed})
         return schema
 
     def error_responses(self) -> dict[str, OpenApiResponse]:

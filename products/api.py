@@ -36,6 +36,7 @@ from core.web import base_url
 from products import invitations, services, workflow
 from products.models import ChecklistItem, ChecklistKind, Invitation, Membership, Product, Team
 from products.serializers import (
+    ArchiveSerializer,
     ChecklistItemSerializer,
     ChecklistItemUpdateSerializer,
     DirectionSerializer,
@@ -44,9 +45,12 @@ from products.serializers import (
     InvitationSerializer,
     MembershipCreateSerializer,
     MembershipSerializer,
+    ProductCreateSerializer,
     ProductSerializer,
     RoleSerializer,
+    TeamCreateSerializer,
     TeamSerializer,
+    TeamWriteSerializer,
 )
 
 
@@ -57,6 +61,20 @@ def user_products(request: Request) -> Any:
 @extend_schema_view(
     list=extend_schema(summary="Products you belong to"),
     retrieve=extend_schema(summary="One product"),
+    create=extend_schema(
+        summary="Create a product with its first Product Manager (Head of Product)",
+        description="The Product Manager is the account with `pm_email` at once, else an "
+        "invitation is sent to that address.",
+        request=ProductCreateSerializer,
+        responses={201: ProductSerializer},
+        examples=[
+            OpenApiExample(
+                "A new product",
+                value={"name": "Mobile", "slug": "mobile", "pm_email": "pm@example.com"},
+                request_only=True,
+            )
+        ],
+    ),
     partial_update=extend_schema(
         summary="Edit the vision and texts, name, slug or estimation scale (Product Manager)",
         responses={
@@ -78,14 +96,47 @@ def user_products(request: Request) -> Any:
 class ProductViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
     mixins.UpdateModelMixin,
     viewsets.GenericViewSet,
 ):
     serializer_class = ProductSerializer
-    http_method_names = ["get", "patch", "head", "options"]
+    http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self) -> Any:
         return user_products(self.request).order_by("name")
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        require_anywhere(request, Capability.CREATE_PRODUCT)
+        data = ProductCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        product, _manager = invitations.create_product_with_manager(
+            actor=signed_in(request),
+            name=values["name"],
+            slug=values["slug"],
+            email=values["pm_email"],
+            language=values["language"],
+            base_url=base_url(request),
+        )
+        return Response(self.get_serializer(product).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Archive or restore a product (Product Manager)",
+        description="Archived, a product is read-only for everyone; nothing is deleted.",
+        request=ArchiveSerializer,
+        responses={200: ProductSerializer},
+        examples=[OpenApiExample("Archive", value={"archived": True}, request_only=True)],
+    )
+    @action(detail=True, methods=["post"])
+    def archive(self, request: Request, pk: str | None = None) -> Response:
+        product = self.get_object()
+        data = ArchiveSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        product = services.archive_product(
+            actor=signed_in(request), product=product, archived=data.validated_data["archived"]
+        )
+        return Response(self.get_serializer(product).data)
 
     @transaction.atomic  # the texts and the settings are one edit: both or neither
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -113,13 +164,82 @@ class ProductViewSet(
 @extend_schema_view(
     list=extend_schema(summary="Teams of your products", parameters=[PRODUCT_FILTER]),
     retrieve=extend_schema(summary="One team"),
+    create=extend_schema(
+        summary="Create a team (Product Manager)",
+        request=TeamCreateSerializer,
+        responses={201: TeamSerializer},
+        examples=[
+            OpenApiExample(
+                "A team in Montréal",
+                value={
+                    "product": 1,
+                    "name": "Owls",
+                    "slug": "owls",
+                    "timezone": "America/Montreal",
+                    "daily_time": "10:00",
+                    "working_days": [1, 2, 3, 4, 5],
+                    "sprint_weeks": 3,
+                },
+                request_only=True,
+            )
+        ],
+    ),
+    partial_update=extend_schema(
+        summary="Edit a team's name, address, time zone, daily time, days or sprint length "
+        "(Product Manager)",
+        request=TeamWriteSerializer(partial=True),
+        responses={200: TeamSerializer},
+        examples=[OpenApiExample("Three-week sprints", value={"sprint_weeks": 3})],
+    ),
 )
-class TeamViewSet(viewsets.ReadOnlyModelViewSet):
+class TeamViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
     serializer_class = TeamSerializer
+    http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self) -> Any:
         teams = Team.objects.filter(product__in=user_products(self.request)).order_by("id")
         return filter_by_product(self.request, teams)
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        require_anywhere(request, Capability.MANAGE_TEAMS)
+        data = TeamCreateSerializer(data=request.data, context=self.get_serializer_context())
+        data.is_valid(raise_exception=True)
+        team = services.create_team(actor=signed_in(request), **data.validated_data)
+        return Response(TeamSerializer(team).data, status=status.HTTP_201_CREATED)
+
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        team = self.get_object()
+        access.require(signed_in(request), Capability.MANAGE_TEAMS, team)
+        data = TeamWriteSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        fields = ("name", "slug", "timezone", "daily_time", "working_days", "sprint_weeks")
+        values = {f: data.validated_data.get(f, getattr(team, f)) for f in fields}
+        team = services.update_team(actor=signed_in(request), team=team, **values)
+        return Response(TeamSerializer(team).data)
+
+    @extend_schema(
+        summary="Archive or restore a team (Product Manager)",
+        description="An archived team leaves the navigation and plans no new sprint; "
+        "nothing is deleted.",
+        request=ArchiveSerializer,
+        responses={200: TeamSerializer},
+        examples=[OpenApiExample("Archive", value={"archived": True}, request_only=True)],
+    )
+    @action(detail=True, methods=["post"])
+    def archive(self, request: Request, pk: str | None = None) -> Response:
+        team = self.get_object()
+        data = ArchiveSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        team = services.archive_team(
+            actor=signed_in(request), team=team, archived=data.validated_data["archived"]
+        )
+        return Response(TeamSerializer(team).data)
 
 
 @extend_schema_view(
@@ -282,7 +402,7 @@ MOVE_EXAMPLE = OpenApiExample("One place up", value={"direction": "up"}, request
 @extend_schema_view(
     list=extend_schema(
         summary="Definition of Ready and of Done items",
-        parameters=[OpenApiParameter("kind", str, description='"ready" or "done".')],
+        parameters=[OpenApiParameter("kind", str, enum=ChecklistKind.values)],
     ),
     retrieve=extend_schema(summary="One checklist item"),
     create=extend_schema(

@@ -1,13 +1,17 @@
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiExample, extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
-from accounts.models import User
+from accounts.models import User, validate_timezone
+from core import serializers as strict
 from core.access import Role
 from core.models import Event
+from products.forms import WEEKDAYS
 from products.models import (
     DEFAULT_TSHIRT_POINTS,
     ChecklistItem,
@@ -60,7 +64,7 @@ class UserScopedRelatedField(serializers.PrimaryKeyRelatedField):
         ),
     ]
 )
-class ProductSerializer(serializers.ModelSerializer):
+class ProductSerializer(strict.ModelSerializer):
     class Meta:
         model = Product
         fields = [
@@ -97,7 +101,12 @@ class ProductSerializer(serializers.ModelSerializer):
 
 
 @extend_schema_field(
-    {"type": "string", "pattern": r"^\d{2}:\d{2}(:\d{2}(\.\d+)?)?$", "example": "09:30:00"}
+    {
+        "type": "string",
+        "pattern": r"^\d{2}:\d{2}(:\d{2}(\.\d+)?)?$",
+        "maxLength": 15,
+        "example": "09:30:00",
+    }
 )
 class LocalTimeField(serializers.TimeField):
     """A wall-clock time in the team's own time zone: no UTC offset, so not an RFC 3339 time."""
@@ -121,7 +130,7 @@ class LocalTimeField(serializers.TimeField):
         ),
     ]
 )
-class TeamSerializer(serializers.ModelSerializer):
+class TeamSerializer(strict.ModelSerializer):
     daily_time = LocalTimeField(read_only=True)
 
     class Meta:
@@ -148,7 +157,7 @@ class TeamSerializer(serializers.ModelSerializer):
         ),
     ]
 )
-class MembershipSerializer(serializers.ModelSerializer):
+class MembershipSerializer(strict.ModelSerializer):
     username = serializers.CharField(source="user.username", read_only=True)
 
     class Meta:
@@ -157,7 +166,7 @@ class MembershipSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class MembershipCreateSerializer(serializers.Serializer):
+class MembershipCreateSerializer(strict.Serializer):
     """A role for someone who has an account; invite the others (``/invitations/``)."""
 
     product = UserScopedRelatedField(queryset=Product.objects.all(), product_path="pk")
@@ -166,7 +175,8 @@ class MembershipCreateSerializer(serializers.Serializer):
     team = UserScopedRelatedField(queryset=Team.objects.all(), required=False, allow_null=True)
 
 
-class RoleSerializer(serializers.Serializer):
+class RoleSerializer(strict.Serializer):
+    read_whole = True  # the PATCH names the new role (core.schema)
     role = serializers.ChoiceField(choices=Role.choices)
 
 
@@ -193,7 +203,7 @@ class RoleSerializer(serializers.Serializer):
         ),
     ]
 )
-class InvitationSerializer(serializers.ModelSerializer):
+class InvitationSerializer(strict.ModelSerializer):
     state = serializers.ChoiceField(
         choices=["pending", "accepted", "revoked", "expired"], read_only=True
     )
@@ -218,7 +228,52 @@ class InvitationSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class InvitationCreateSerializer(serializers.Serializer):
+class TeamWriteSerializer(strict.Serializer):
+    """A team's settings, as the settings page's form takes them (products.forms.TeamForm)."""
+
+    name = serializers.CharField(max_length=120)
+    slug = serializers.SlugField(max_length=60)
+    timezone = serializers.CharField(
+        max_length=64, validators=[validate_timezone], help_text="An IANA zone: Europe/Paris."
+    )
+    daily_time = LocalTimeField()
+    working_days = serializers.MultipleChoiceField(choices=[d for d, _name in WEEKDAYS])
+    sprint_weeks = serializers.IntegerField(min_value=2, max_value=4)
+
+    def validate_working_days(self, value: set[int]) -> list[int]:
+        if not value:
+            raise serializers.ValidationError(_("Choose at least one working day."))
+        return sorted(value)
+
+
+class TeamCreateSerializer(TeamWriteSerializer):
+    product = UserScopedRelatedField(queryset=Product.objects.all(), product_path="pk")
+    timezone = serializers.CharField(
+        max_length=64, validators=[validate_timezone], default="Europe/Paris"
+    )
+    daily_time = LocalTimeField(default=dt.time(9, 30))
+    working_days = serializers.MultipleChoiceField(
+        choices=[d for d, _name in WEEKDAYS], default={1, 2, 3, 4, 5}
+    )
+    sprint_weeks = serializers.IntegerField(min_value=2, max_value=4, default=2)
+
+
+class ArchiveSerializer(strict.Serializer):
+    archived = serializers.BooleanField(
+        help_text="true to archive (read-only, out of the navigation), false to restore."
+    )
+
+
+class ProductCreateSerializer(strict.Serializer):
+    name = serializers.CharField(max_length=120)
+    slug = serializers.SlugField(max_length=60)
+    pm_email = serializers.EmailField(
+        help_text="The first Product Manager: this account at once, else an invitation."
+    )
+    language = serializers.ChoiceField(choices=["", "en", "fr"], required=False, default="")
+
+
+class InvitationCreateSerializer(strict.Serializer):
     product = UserScopedRelatedField(queryset=Product.objects.all(), product_path="pk")
     email = serializers.EmailField()
     role = serializers.ChoiceField(choices=Role.choices)
@@ -242,21 +297,21 @@ class InvitationCreateSerializer(serializers.Serializer):
         ),
     ]
 )
-class StatusSerializer(serializers.ModelSerializer):
+class StatusSerializer(strict.ModelSerializer):
     class Meta:
         model = Status
         fields = ["id", "product", "name", "category", "position", "wip_limit"]
         read_only_fields = fields
 
 
-class StatusWriteSerializer(serializers.Serializer):
+class StatusWriteSerializer(strict.Serializer):
     product = UserScopedRelatedField(queryset=Product.objects.all(), product_path="pk")
     name = serializers.CharField(max_length=60)
     category = serializers.ChoiceField(choices=StatusCategory.choices)
     wip_limit = serializers.IntegerField(min_value=1, required=False, allow_null=True)
 
 
-class DirectionSerializer(serializers.Serializer):
+class DirectionSerializer(strict.Serializer):
     direction = serializers.ChoiceField(choices=["up", "down"])
 
 
@@ -288,7 +343,7 @@ class DirectionSerializer(serializers.Serializer):
         ),
     ]
 )
-class ChecklistItemSerializer(serializers.ModelSerializer):
+class ChecklistItemSerializer(strict.ModelSerializer):
     class Meta:
         model = ChecklistItem
         fields = ["id", "product", "kind", "text", "rule", "position"]
@@ -306,7 +361,7 @@ class ChecklistItemSerializer(serializers.ModelSerializer):
         ),
     ]
 )
-class ChecklistItemUpdateSerializer(serializers.Serializer):
+class ChecklistItemUpdateSerializer(strict.Serializer):
     """A checklist item's text and automatic check; its product and list stay."""
 
     text = serializers.CharField(max_length=200, required=False)
@@ -335,7 +390,7 @@ class ChecklistItemUpdateSerializer(serializers.Serializer):
         ),
     ]
 )
-class EventSerializer(serializers.ModelSerializer):
+class EventSerializer(strict.ModelSerializer):
     actor_username = serializers.CharField(source="actor.username", read_only=True, default=None)
     # The log keeps plain ids (core sits below products); the API names them as before.
     product = serializers.IntegerField(source="product_id", read_only=True)

@@ -21,6 +21,7 @@ from backlog.forms import QuickAddForm
 from backlog.models import Story
 from core import access, clock, parsing
 from core.access import Capability
+from core.parsers import MAX_CSV_BYTES
 from core.web import UserRequest
 from products.grants import get_product_or_404
 from products.models import Product
@@ -189,7 +190,7 @@ def import_csv(request: UserRequest, slug: str) -> HttpResponse:
         return render(request, "backlog/import.html", context)
     upload = request.FILES.get("file")
     # File.size may be None (a file of unknown size); an upload's size is always known.
-    if upload is None or (upload.size or 0) > 5 * 1024 * 1024:
+    if upload is None or (upload.size or 0) > MAX_CSV_BYTES:
         context["errors"] = [(0, _("Choose a CSV file of 5 MB at most."))]
         return render(request, "backlog/import.html", context, status=422)
     parsed = csvio.parse(product, upload.read())

@@ -25,7 +25,6 @@ from sprints import services
 from sprints.models import Ceremony, CeremonyKind
 from sprints.serializers.calendar import (
     CEREMONY,
-    KINDS,
     AttendanceSerializer,
     CeremonySerializer,
     CeremonyUpdateSerializer,
@@ -34,7 +33,7 @@ from sprints.serializers.calendar import (
 FILTERS = [
     OpenApiParameter("team", int, description="Only this team's ceremonies."),
     OpenApiParameter("sprint", int, description="Only this sprint's ceremonies."),
-    OpenApiParameter("kind", str, description=KINDS),
+    OpenApiParameter("kind", str, enum=CeremonyKind.values),
     OpenApiParameter(
         "from", str, description="Starting at or after: a date (midnight UTC) or a date-time."
     ),

@@ -14,6 +14,7 @@ from drf_spectacular.utils import (
 from rest_framework import serializers
 
 from accounts.models import User
+from core import serializers as strict
 from core.fields import MARKDOWN_MAX_LENGTH, validate_day
 from core.parsing import MAX_ID
 from sprints.models import Ceremony, CeremonyKind
@@ -72,7 +73,7 @@ class OptionalURLField(serializers.CharField):
 @extend_schema_serializer(
     examples=[OpenApiExample("A retrospective, held", value=CEREMONY, response_only=True)]
 )
-class CeremonySerializer(serializers.ModelSerializer):
+class CeremonySerializer(strict.ModelSerializer):
     video_url = OptionalURLField(read_only=True)
     ends_at = serializers.DateTimeField(read_only=True)
     uid = serializers.CharField(read_only=True, help_text="The iCalendar UID, for good.")
@@ -93,7 +94,7 @@ class CeremonySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class CeremonyUpdateSerializer(serializers.Serializer):
+class CeremonyUpdateSerializer(strict.Serializer):
     version = serializers.IntegerField(help_text="The version you edited.")
     title = serializers.CharField(max_length=200, required=False, allow_blank=True)
     starts_at = serializers.DateTimeField(required=False, validators=[validate_day])
@@ -105,7 +106,7 @@ class CeremonyUpdateSerializer(serializers.Serializer):
     )
 
 
-class AttendanceSerializer(serializers.Serializer):
+class AttendanceSerializer(strict.Serializer):
     attendees = serializers.ListField(
         child=serializers.IntegerField(min_value=1, max_value=MAX_ID),
         help_text="User ids: who was there (replaces the list).",

@@ -9,6 +9,7 @@ from drf_spectacular.utils import (
 from rest_framework import serializers
 
 from backlog.models import Story
+from core import serializers as strict
 from products.serializers import UserScopedRelatedField
 from sprints.models import Ceremony, DailyEntry
 
@@ -29,7 +30,7 @@ ENTRY = {
 @extend_schema_serializer(
     examples=[OpenApiExample("With a blocker", value=ENTRY, response_only=True)]
 )
-class DailyEntrySerializer(serializers.ModelSerializer):
+class DailyEntrySerializer(strict.ModelSerializer):
     # Declared as its base class: EditSerializer names the ceremony read-only.
     ceremony: serializers.PrimaryKeyRelatedField[Ceremony] = UserScopedRelatedField(
         queryset=Ceremony.objects.all(),
@@ -72,6 +73,6 @@ class EditSerializer(DailyEntrySerializer):
     )
 
 
-class FinishedSerializer(serializers.Serializer):
+class FinishedSerializer(strict.Serializer):
     ceremony = UserScopedRelatedField(queryset=Ceremony.objects.all(), product_path="team__product")
     finished = serializers.BooleanField()

@@ -12,6 +12,7 @@ from drf_spectacular.utils import (
 from rest_framework import serializers
 
 from backlog.models import Story
+from core import serializers as strict
 from products.models import Team
 from products.serializers import UserScopedRelatedField
 from sprints.models import Ceremony, EstimationRound, EstimationVote
@@ -84,7 +85,7 @@ ROUND = {
         ),
     ]
 )
-class VoteSerializer(serializers.ModelSerializer):
+class VoteSerializer(strict.ModelSerializer):
     """A vote; ``card`` and ``points`` are null until the round is revealed."""
 
     voter_name = serializers.CharField(source="voter.display_name", read_only=True)
@@ -104,21 +105,21 @@ class VoteSerializer(serializers.ModelSerializer):
         return data
 
 
-class VoteCreateSerializer(serializers.Serializer):
+class VoteCreateSerializer(strict.Serializer):
     round = UserScopedRelatedField(
         queryset=EstimationRound.objects.all(), product_path="team__product"
     )
     card = serializers.CharField(max_length=8, help_text="A card of the product's deck.")
 
 
-class RevealedVoteSerializer(serializers.Serializer):
+class RevealedVoteSerializer(strict.Serializer):
     voter = serializers.IntegerField(source="voter_id")
     voter_name = serializers.CharField(source="voter.display_name")
     card = serializers.CharField()
     points = serializers.IntegerField(allow_null=True, help_text="Null for ? and coffee.")
 
 
-class VoterSerializer(serializers.Serializer):
+class VoterSerializer(strict.Serializer):
     voter = serializers.IntegerField(source="voter_id")
     voter_name = serializers.CharField(source="voter.display_name")
     voted_at = serializers.DateTimeField()
@@ -134,7 +135,7 @@ class VoterSerializer(serializers.Serializer):
         OpenApiExample("Revealed", value=ROUND, response_only=True),
     ]
 )
-class RoundSerializer(serializers.ModelSerializer):
+class RoundSerializer(strict.ModelSerializer):
     team = UserScopedRelatedField(queryset=Team.objects.all())
     story = UserScopedRelatedField(queryset=Story.objects.all())
     ceremony = UserScopedRelatedField(
@@ -176,5 +177,5 @@ class RoundSerializer(serializers.ModelSerializer):
         return serializers.ListSerializer(round.votes.all(), child=RevealedVoteSerializer()).data
 
 
-class AgreeSerializer(serializers.Serializer):
+class AgreeSerializer(strict.Serializer):
     points = serializers.IntegerField(min_value=0, help_text="Points on the product's deck.")

@@ -11,6 +11,7 @@ from drf_spectacular.utils import (
 from rest_framework import serializers
 
 from accounts.models import User
+from core import serializers as strict
 from core.fields import validate_day
 from products.serializers import UserScopedRelatedField
 from sprints.models import (
@@ -61,7 +62,7 @@ def _retros() -> Any:
         ),
     ]
 )
-class RetroCardSerializer(serializers.ModelSerializer):
+class RetroCardSerializer(strict.ModelSerializer):
     ceremony = UserScopedRelatedField(queryset=_retros(), product_path="team__product")
     votes = serializers.SerializerMethodField(help_text="Everyone's dots; null until revealed.")
     my_votes = serializers.SerializerMethodField(help_text="Your dots on this card.")
@@ -90,12 +91,13 @@ class RetroCardSerializer(serializers.ModelSerializer):
         )
     ]
 )
-class RetroCardUpdateSerializer(serializers.Serializer):
+class RetroCardUpdateSerializer(strict.Serializer):
+    read_whole = True  # the PATCH gives the card's new text (core.schema)
     text = serializers.CharField(max_length=2000)
     column = serializers.ChoiceField(choices=RetroColumn.choices, required=False)
 
 
-class GroupSerializer(serializers.Serializer):
+class GroupSerializer(strict.Serializer):
     under = UserScopedRelatedField(
         queryset=RetroCard.objects.all(),
         product_path="ceremony__team__product",
@@ -113,7 +115,7 @@ class GroupSerializer(serializers.Serializer):
         )
     ]
 )
-class RetroVoteSerializer(serializers.ModelSerializer):
+class RetroVoteSerializer(strict.ModelSerializer):
     card = UserScopedRelatedField(
         queryset=RetroCard.objects.all(), product_path="ceremony__team__product"
     )
@@ -145,7 +147,7 @@ class RetroVoteSerializer(serializers.ModelSerializer):
         )
     ]
 )
-class RetroActionSerializer(serializers.ModelSerializer):
+class RetroActionSerializer(strict.ModelSerializer):
     ceremony = UserScopedRelatedField(queryset=_retros(), product_path="team__product")
     owner = serializers.PrimaryKeyRelatedField(
         queryset=User.objects.all(), allow_null=True, required=False
@@ -170,7 +172,7 @@ class RetroActionSerializer(serializers.ModelSerializer):
         return action.done_at is not None
 
 
-class RetroActionUpdateSerializer(serializers.Serializer):
+class RetroActionUpdateSerializer(strict.Serializer):
     text = serializers.CharField(max_length=2000, required=False)
     owner = serializers.PrimaryKeyRelatedField(
         queryset=User.objects.all(), allow_null=True, required=False

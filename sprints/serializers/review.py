@@ -6,9 +6,9 @@ from drf_spectacular.utils import (
     OpenApiExample,
     extend_schema_serializer,
 )
-from rest_framework import serializers
 
 from backlog.models import Story
+from core import serializers as strict
 from products.serializers import UserScopedRelatedField
 from sprints.models import Ceremony, CeremonyKind, ReviewFeedback
 
@@ -30,7 +30,7 @@ from sprints.models import Ceremony, CeremonyKind, ReviewFeedback
         )
     ]
 )
-class ReviewFeedbackSerializer(serializers.ModelSerializer):
+class ReviewFeedbackSerializer(strict.ModelSerializer):
     ceremony = UserScopedRelatedField(
         queryset=Ceremony.objects.filter(kind=CeremonyKind.REVIEW), product_path="team__product"
     )

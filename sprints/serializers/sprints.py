@@ -6,6 +6,7 @@ from drf_spectacular.utils import OpenApiExample, extend_schema_serializer
 from rest_framework import serializers
 
 from backlog.models import Sprint, Story
+from core import serializers as strict
 from products.models import Team
 from products.serializers import UserScopedRelatedField
 from sprints.models import Impediment
@@ -45,7 +46,7 @@ from sprints.models import Impediment
         ),
     ]
 )
-class SprintSerializer(serializers.ModelSerializer):
+class SprintSerializer(strict.ModelSerializer):
     team = UserScopedRelatedField(queryset=Team.objects.all())
     length_days = serializers.IntegerField(read_only=True)
 
@@ -70,7 +71,7 @@ class SprintSerializer(serializers.ModelSerializer):
         ),
     ]
 )
-class CloseSerializer(serializers.Serializer):
+class CloseSerializer(strict.Serializer):
     goal_met = serializers.BooleanField(allow_null=True, required=False, default=None)
     carry_over_to = UserScopedRelatedField(
         queryset=Sprint.objects.all(),
@@ -90,7 +91,7 @@ class CloseSerializer(serializers.Serializer):
         ),
     ]
 )
-class SprintStorySerializer(serializers.Serializer):
+class SprintStorySerializer(strict.Serializer):
     story = UserScopedRelatedField(queryset=Story.objects.all())
 
 
@@ -119,7 +120,7 @@ class SprintStorySerializer(serializers.Serializer):
         ),
     ]
 )
-class ImpedimentSerializer(serializers.ModelSerializer):
+class ImpedimentSerializer(strict.ModelSerializer):
     story = UserScopedRelatedField(
         queryset=Story.objects.all(),
         required=False,
@@ -161,5 +162,5 @@ class ImpedimentSerializer(serializers.ModelSerializer):
         ),
     ]
 )
-class ResolveSerializer(serializers.Serializer):
+class ResolveSerializer(strict.Serializer):
     note = serializers.CharField(allow_blank=True, required=False, default="", max_length=500)

@@ -31,6 +31,7 @@ pytestmark = pytest.mark.django_db
 # fractions, zero, and ids past a bigint (2**63 overflows SQLite).
 BAD_IDS = ["²", "٣", "abc", "null", "-1", "1.5", "0", str(2**63), "9" * 30]
 NUL = "\x00"
+FORM = "application/x-www-form-urlencoded"
 BAD_DATES = ["2026-13-45", "0000-00-00", "9999-12-31", "1999-12-31", "2101-01-01", "abc"]
 
 
@@ -153,6 +154,7 @@ API_CHOICE_FILTERS = [
     ("/api/v1/events/", "object_type", ["Story!", NUL, "story" + NUL]),
     ("/api/v1/impediments/", "open", ["maybe", NUL]),
     ("/api/v1/stories/", "backlog", ["maybe"]),
+    ("/api/v1/stories/", "unestimated", ["maybe", "null"]),
     ("/api/v1/ceremonies/", "from", BAD_DATES),
     ("/api/v1/ceremonies/", "to", BAD_DATES),
 ]
@@ -167,6 +169,16 @@ def test_an_api_filter_refuses_a_value_it_does_not_take(
 ) -> None:
     response = _api(world.po).get(url, {name: value, "object_id": str(world.story.pk)})
     assert response.status_code == 400, response.content[:300]
+
+
+@pytest.mark.parametrize(("name", "value"), [("kind", "story"), ("q", "login"), ("ready", "yes")])
+def test_the_story_list_refuses_a_backlog_filter_without_its_product(
+    world: World, name: str, value: str
+) -> None:
+    # Ignored without the product, it gave the unfiltered list for a filtered one.
+    response = _api(world.po).get("/api/v1/stories/", {name: value})
+    assert response.status_code == 400, response.content[:300]
+    assert name in response.json()["product"][0]
 
 
 @pytest.mark.parametrize(("name", "value"), [("team", "abc"), ("team", "null"), ("epic", "²")])
@@ -300,12 +312,26 @@ def test_an_api_body_it_does_not_take_is_400_and_writes_nothing(
     assert _writes() == before
 
 
-def test_a_form_body_with_a_nul_is_refused_by_the_api_too(world: World) -> None:
+def test_a_json_body_with_a_nul_is_refused(world: World) -> None:
     response = _api(world.po).post(
         "/api/v1/stories/", {"product": world.team.product_id, "title": "a" + NUL}
     )
     assert response.status_code == 400 and "detail" in response.json()
     assert not Story.objects.filter(title__startswith="a").exists()
+
+
+@pytest.mark.parametrize("format", ["multipart", None])
+def test_the_api_takes_json_only(world: World, format: str | None) -> None:
+    # A form can't say null or false apart from "" and "0": DRF's form parsers read "" as a
+    # cleared date and "0" as false, so the API saved what its schema refuses.
+    body = {"product": world.team.product_id, "title": "By form"}
+    client = _api(world.po)
+    if format:
+        response = client.post("/api/v1/stories/", body, format=format)
+    else:
+        response = client.post("/api/v1/stories/", urlencode(body), content_type=FORM)
+    assert response.status_code == 415, response.content[:300]
+    assert not Story.objects.filter(title="By form").exists()
 
 
 def test_a_shallow_body_is_still_accepted(world: World) -> None:
