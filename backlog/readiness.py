@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from backlog.models import Story
-from products.models import ChecklistItem, ChecklistKind, ChecklistRule, ReadinessRule
+from products.models import ChecklistItem, ChecklistKind, ChecklistRule, Product, ReadinessRule
 
 NUMBER = re.compile(r"\d+[.)]")
 SMALL_ENOUGH = 13
@@ -108,13 +108,18 @@ class NotReady(ValidationError):
         super().__init__({"detail": [reason], "missing": [c.item.text for c in missing]})
 
 
+def rule_of(product_id: int) -> str:
+    """The product's readiness rule as it is in the table, not as a row in memory says."""
+    return Product.objects.values_list("readiness_rule", flat=True).get(pk=product_id)
+
+
 def check_may_mark_ready(story: Story, *, confirm: bool) -> None:
     """Refuses to mark ready a story that misses Definition of Ready items: always when the
     product enforces its Definition of Ready, unless confirmed when it only warns."""
     lacking = missing(check_ready(story))
     if not lacking:
         return
-    if story.product.readiness_rule == ReadinessRule.ENFORCE:
+    if rule_of(story.product_id) == ReadinessRule.ENFORCE:
         raise NotReady(
             _("This story misses items of the Definition of Ready, which this product enforces."),
             lacking,
