@@ -26,7 +26,7 @@ from backlog.models import Sprint, SprintState, Story
 from core import access
 from core.access import Capability
 from core.web import UserRequest, add_service_errors, answer
-from products.models import Product, StatusCategory
+from products.models import Product, ReadinessRule, StatusCategory
 from products.views import product_context
 from sprints import services
 from sprints.capacity import capacity
@@ -81,6 +81,7 @@ def _board_context(request: UserRequest, product: Product, sprint: Sprint) -> di
         "backlog_rows": rows[:SLICE],
         "backlog_more": len(rows) > SLICE,
         "sprint_rows": stories,
+        "enforced": product.readiness_rule == ReadinessRule.ENFORCE,
         # What the sprint takes without the Definition of Ready's blessing (warned, not refused).
         "not_ready": [s for s in stories if services.NOT_READY in services.planning_warnings(s)],
         "not_estimated": [

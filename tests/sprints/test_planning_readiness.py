@@ -124,6 +124,9 @@ def test_a_sprint_of_ready_estimated_stories_shows_no_warning(
     client.force_login(po)
     html = client.get(_plan_url(product, sprint)).content.decode()
     assert "data-plan-warnings" not in html and 'data-flag="not-ready"' not in html
+    assert "data-plan-enforced" not in html
+    _enforce(product)
+    assert "data-plan-enforced" in client.get(_plan_url(product, sprint)).content.decode()
 
 
 def test_enforce_refuses_on_the_page_with_the_reason_and_nothing_written(
