@@ -48,7 +48,7 @@ from core.api import (
     signed_in,
 )
 from core.parsers import CSVParser
-from core.schema import stale
+from core.schema import FIELD_ERRORS, stale
 from products import workflow
 from products.api import MOVE_EXAMPLE, user_products
 from products.models import Product, Status
@@ -95,6 +95,26 @@ STORY_FILTERS = [
     OpenApiParameter("unestimated", bool, description="Needs product."),
     OpenApiParameter("assignee", int, description="Needs product."),
 ]
+
+# A story held back by the Definition of Ready (backlog.readiness.NotReady): the reason,
+# and the items it misses. The sprints' add-story answers it too.
+NOT_READY = OpenApiResponse(
+    response=FIELD_ERRORS,
+    description="Refused by the Definition of Ready: nothing was written; `detail` says why "
+    "and `missing` lists the items the story misses.",
+    examples=[
+        OpenApiExample(
+            "A story that misses an item",
+            value={
+                "detail": [
+                    "This story misses items of the Definition of Ready: confirm to mark it ready."
+                ],
+                "missing": ["Has acceptance criteria"],
+            },
+            response_only=True,
+        )
+    ],
+)
 
 
 class StoryPagination(CursorPagination):
@@ -300,8 +320,11 @@ class StoryViewSet(
 
     @extend_schema(
         summary="Mark a story ready, or not ready (its team's Product Owner)",
+        description="A story that misses items of the Definition of Ready is refused with "
+        "400 and the `missing` items: always when the product enforces it, and unless "
+        "`confirm` is true when it warns.",
         request=ReadySerializer,
-        responses={200: StorySerializer},
+        responses={200: StorySerializer, 400: NOT_READY},
     )
     @action(detail=True, methods=["post"])
     def ready(self, request: Request, pk: str | None = None) -> Response:
@@ -309,7 +332,7 @@ class StoryViewSet(
         data = ReadySerializer(data=request.data)
         data.is_valid(raise_exception=True)
         story = services.set_story_ready(
-            actor=signed_in(request), story=story, ready=data.validated_data["ready"]
+            actor=signed_in(request), story=story, **data.validated_data
         )
         return Response(StorySerializer(story).data)
 

@@ -6,8 +6,11 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
 from backlog.models import Story
-from products.models import ChecklistItem, ChecklistKind, ChecklistRule
+from products.models import ChecklistItem, ChecklistKind, ChecklistRule, Product, ReadinessRule
 
 NUMBER = re.compile(r"\d+[.)]")
 SMALL_ENOUGH = 13
@@ -92,3 +95,39 @@ def check_ready(story: Story, items: list[ChecklistItem] | None = None) -> list[
 
 def missing(checks: list[Check]) -> list[Check]:
     return [c for c in checks if c.met is False]
+
+
+class NotReady(ValidationError):
+    """A refusal for the Definition of Ready: the reason, and the items the story misses.
+
+    ``confirmable`` when the product only warns: the same call with ``confirm`` goes
+    through. The API answers it as 400 with ``detail`` and ``missing`` (the items' texts)."""
+
+    def __init__(self, reason: str, missing: list[Check], *, confirmable: bool) -> None:
+        self.reason, self.missing, self.confirmable = reason, missing, confirmable
+        super().__init__({"detail": [reason], "missing": [c.item.text for c in missing]})
+
+
+def rule_of(product_id: int) -> str:
+    """The product's readiness rule as it is in the table, not as a row in memory says."""
+    return Product.objects.values_list("readiness_rule", flat=True).get(pk=product_id)
+
+
+def check_may_mark_ready(story: Story, *, confirm: bool) -> None:
+    """Refuses to mark ready a story that misses Definition of Ready items: always when the
+    product enforces its Definition of Ready, unless confirmed when it only warns."""
+    lacking = missing(check_ready(story))
+    if not lacking:
+        return
+    if rule_of(story.product_id) == ReadinessRule.ENFORCE:
+        raise NotReady(
+            _("This story misses items of the Definition of Ready, which this product enforces."),
+            lacking,
+            confirmable=False,
+        )
+    if not confirm:
+        raise NotReady(
+            _("This story misses items of the Definition of Ready: confirm to mark it ready."),
+            lacking,
+            confirmable=True,
+        )

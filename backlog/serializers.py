@@ -206,6 +206,11 @@ class MoveSerializer(strict.Serializer):
 )
 class ReadySerializer(strict.Serializer):
     ready = serializers.BooleanField()
+    confirm = serializers.BooleanField(
+        default=False,
+        help_text="Mark it ready although it misses Definition of Ready items: accepted when "
+        "the product warns (`readiness_rule` warn), never when it enforces.",
+    )
 
 
 @extend_schema_serializer(

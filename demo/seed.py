@@ -442,7 +442,11 @@ class DemoBuilder:
         for n, (pk, plan) in enumerate(ready):
             crew = self.crews[plan.team if plan.team is not None else plan.queue or 0]
             with clock.at(local(refinement, 14) + dt.timedelta(seconds=7200 * n // len(ready))):
-                backlog.set_story_ready(actor=crew.owner, story=stories[pk], ready=True)
+                # As the page's confirmation does (the demo's products warn): the plan
+                # says these are ready, whatever the Definition of Ready still misses.
+                backlog.set_story_ready(
+                    actor=crew.owner, story=stories[pk], ready=True, confirm=True
+                )
             self._progress("ready", n + 1, len(ready))
 
     def _progress(self, what: str, done: int, total: int) -> None:
@@ -754,7 +758,7 @@ class DemoBuilder:
         )
         with clock.at(clock.now() + dt.timedelta(minutes=25)):
             backlog.move_story(actor=crew.owner, story=bug, before=first)
-            backlog.set_story_ready(actor=crew.owner, story=bug, ready=True)
+            backlog.set_story_ready(actor=crew.owner, story=bug, ready=True, confirm=True)
         crew.queue.insert(0, bug.pk)
 
     def _refinement(

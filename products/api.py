@@ -76,7 +76,8 @@ def user_products(request: Request) -> Any:
         ],
     ),
     partial_update=extend_schema(
-        summary="Edit the vision and texts, name, slug or estimation scale (Product Manager)",
+        summary="Edit the vision and texts, name, slug or estimation scale (Product Manager), "
+        "or the readiness rule (Product Manager, Product Owner)",
         responses={
             200: ProductSerializer,
             409: stale("StaleProduct", ProductSerializer(), "the vision or business case"),
@@ -158,6 +159,10 @@ class ProductViewSet(
         if any(f in data for f in settings_fields):
             values = {f: data.get(f, getattr(product, f)) for f in settings_fields}
             services.update_product_settings(actor=signed_in(request), product=product, **values)
+        if "readiness_rule" in data:
+            workflow.set_readiness_rule(
+                actor=signed_in(request), product=product, rule=data["readiness_rule"]
+            )
         return Response(self.get_serializer(product).data)
 
 

@@ -17,6 +17,7 @@ from products.models import (
     ChecklistRule,
     EstimationScale,
     Product,
+    ReadinessRule,
     Status,
     StatusCategory,
     Team,
@@ -93,6 +94,14 @@ class DeleteStatusForm(forms.Form):
 class ChecklistItemForm(forms.Form):
     text = forms.CharField(label=_("Item"), max_length=200)
     rule = forms.ChoiceField(label=_("Checked"), choices=ChecklistRule.choices, required=False)
+
+
+class ReadinessRuleForm(forms.Form):
+    readiness_rule = forms.ChoiceField(
+        label=_("When a story misses items"),
+        choices=ReadinessRule.choices,
+        widget=forms.RadioSelect,
+    )
 
 
 class TeamForm(forms.Form):

@@ -38,6 +38,11 @@ DEFAULT_TSHIRT_POINTS = {"XS": 1, "S": 2, "M": 3, "L": 5, "XL": 8, "XXL": 13}
 NO_POINTS_CARDS = ["?", "coffee"]
 
 
+class ReadinessRule(models.TextChoices):
+    WARN = "warn", _("Warn: ask before marking ready or planning a story that misses items")
+    ENFORCE = "enforce", _("Enforce: refuse to mark ready or plan a story that misses items")
+
+
 def default_tshirt_points() -> dict[str, int]:
     return dict(DEFAULT_TSHIRT_POINTS)
 
@@ -57,6 +62,13 @@ class Product(models.Model):
     )
     tshirt_points = models.JSONField(
         _("points of each T-shirt size"), default=default_tshirt_points, blank=True
+    )
+    # What the Definition of Ready holds back: set_story_ready and plan_story read it.
+    readiness_rule = models.CharField(
+        _("Definition of Ready"),
+        max_length=10,
+        choices=ReadinessRule.choices,
+        default=ReadinessRule.WARN,
     )
     # An archived product is read-only (access.can grants only VIEW); nothing is deleted.
     archived_at = models.DateTimeField(_("archived at"), null=True, blank=True)

@@ -76,17 +76,23 @@ class ProductSerializer(strict.ModelSerializer):
             "research_notes",
             "estimation_scale",
             "tshirt_points",
+            "readiness_rule",
             "created_at",
             "archived_at",
             "version",
         ]
         read_only_fields = ["id", "created_at", "archived_at"]
         extra_kwargs = {
+            "readiness_rule": {
+                "help_text": "What the Definition of Ready holds back: `warn` lets a story "
+                "that misses items be marked ready when confirmed, and planned with a warning; "
+                "`enforce` refuses both. The PM and the POs set it."
+            },
             "version": {
                 "required": False,
                 "help_text": "The version you edited: needed with the vision, business case "
                 "or research notes; an older one is refused with 409.",
-            }
+            },
         }
 
     def validate_tshirt_points(self, value: Any) -> dict[str, int]:

@@ -16,6 +16,11 @@ urlpatterns = [
     path("p/<slug:slug>/settings/archive/", product.archive_product, name="settings_archive"),
     path("p/<slug:slug>/settings/checklists/", workflow.checklists, name="settings_checklists"),
     path(
+        "p/<slug:slug>/settings/checklists/readiness/",
+        workflow.readiness_rule,
+        name="settings_readiness_rule",
+    ),
+    path(
         "p/<slug:slug>/settings/checklists/<int:pk>/",
         workflow.checklist_item_edit,
         name="checklist_item_edit",

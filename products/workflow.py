@@ -1,4 +1,5 @@
-"""Every change to a product's workflow statuses and its Definition of Ready and of Done.
+"""Every change to a product's workflow statuses, its Definition of Ready and of Done, and
+how strictly the Definition of Ready holds (warn or enforce).
 
 Asked of the PM and the POs (Capability.EDIT_WORKFLOW). The backlog's readiness and the
 board's done checks read these rows, so they change here and nowhere else."""
@@ -14,7 +15,14 @@ from django.utils.translation import gettext as _
 
 from core import access, events
 from core.access import Capability
-from products.models import ChecklistItem, ChecklistKind, ChecklistRule, Product, Status
+from products.models import (
+    ChecklistItem,
+    ChecklistKind,
+    ChecklistRule,
+    Product,
+    ReadinessRule,
+    Status,
+)
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -180,3 +188,23 @@ def delete_checklist_item(*, actor: User, item: ChecklistItem) -> None:
         item, "checklistitem.deleted", actor=actor, before={"kind": item.kind, "text": item.text}
     )
     item.delete()
+
+
+@transaction.atomic
+def set_readiness_rule(*, actor: User, product: Product, rule: str) -> Product:
+    """Refuses those who may not edit the workflow and a rule that isn't warn or enforce."""
+    access.require(actor, Capability.EDIT_WORKFLOW, product)
+    if rule not in ReadinessRule.values:
+        raise ValidationError({"readiness_rule": _("Choose to warn or to enforce.")})
+    before = product.readiness_rule
+    if rule != before:
+        Product.objects.filter(pk=product.pk).update(readiness_rule=rule)
+        product.readiness_rule = rule
+        events.record(
+            product,
+            "product.readiness_rule_changed",
+            actor=actor,
+            before={"readiness_rule": before},
+            after={"readiness_rule": rule},
+        )
+    return product

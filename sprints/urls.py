@@ -49,7 +49,9 @@ urlpatterns = [
         name="sprint_availability",
     ),
     path(
-        "p/<slug:slug>/sprints/<int:pk>/stories/", sprint.sprint_add_story, name="sprint_add_story"
+        "p/<slug:slug>/sprints/<int:pk>/stories/",
+        planning.sprint_add_story,
+        name="sprint_add_story",
     ),
     path(
         "p/<slug:slug>/sprints/<int:pk>/stories/<int:story_pk>/remove/",

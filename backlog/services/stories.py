@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
-from backlog import ranks, tasks
+from backlog import ranks, readiness, tasks
 from backlog.models import (
     RANK_REBALANCE_LENGTH,
     Epic,
@@ -307,9 +307,13 @@ def move_story(
 
 
 @transaction.atomic
-def set_story_ready(*, actor: User, story: Story, ready: bool) -> Story:
-    """Refuses anyone who may not order the story's backlog (its team's PO)."""
+def set_story_ready(*, actor: User, story: Story, ready: bool, confirm: bool = False) -> Story:
+    """Refuses anyone who may not order the story's backlog (its team's PO), and a story
+    that misses Definition of Ready items (readiness.NotReady): always when the product
+    enforces it, unless ``confirm`` when it warns."""
     access.require(actor, Capability.ORDER_BACKLOG, story)
+    if ready and not story.ready:
+        readiness.check_may_mark_ready(story, confirm=confirm)
     if story.ready != ready:
         Story.objects.filter(pk=story.pk).update(
             ready=ready, version=F("version") + 1, updated_by=actor, updated_at=clock.now()

@@ -108,15 +108,15 @@ def toggle_criterion(request: UserRequest, slug: str, pk: int, index: int) -> Ht
 def mark_ready(request: UserRequest, slug: str, pk: int) -> HttpResponse:
     """Mark a story ready; with Definition of Ready items missing, ask once to confirm."""
     product, story = story_or_404(request, slug, pk)
-    access.require(request.user, Capability.ORDER_BACKLOG, story)
-    ready = request.POST.get("ready") == "1"
-    checks = readiness.check_ready(story, list(product.checklist.filter(kind=ChecklistKind.READY)))
-    missing = readiness.missing(checks) if ready else []
-    if missing and request.POST.get("confirm") != "1":
-        context = detail_context(request, product, story, confirm_ready=missing)
+    ready, confirm = request.POST.get("ready") == "1", request.POST.get("confirm") == "1"
+    try:
+        services.set_story_ready(actor=request.user, story=story, ready=ready, confirm=confirm)
+    except readiness.NotReady as refusal:
+        # Warned: the same form again with confirm; enforced: the items to meet first.
+        key = "confirm_ready" if refusal.confirmable else "ready_refused"
+        context = detail_context(request, product, story, **{key: refusal.missing})
         template = "backlog/story_detail.html" + ("#readiness" if request.htmx else "")
         return render(request, template, context, status=422)
-    services.set_story_ready(actor=request.user, story=story, ready=ready)
     return after_change(request, product, story, "readiness")
 
 

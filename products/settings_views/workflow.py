@@ -13,7 +13,7 @@ from core import access, parsing
 from core.access import Capability
 from core.web import UserRequest, add_service_errors, answer
 from products import workflow
-from products.forms import ChecklistItemForm
+from products.forms import ChecklistItemForm, ReadinessRuleForm
 from products.grants import get_product_or_404
 from products.models import ChecklistItem, ChecklistKind, Product
 from products.settings_views.common import settings_context
@@ -30,7 +30,14 @@ def _checklists_context(request: UserRequest, product: Product, **extra: Any) ->
         ]
         new = extra.pop(f"new_{kind.value}", None) or ChecklistItemForm(prefix=f"new-{kind.value}")
         lists.append({"kind": kind, "rows": rows, "new_form": new})
-    return settings_context(request, product, "checklists") | {"lists": lists} | extra
+    rule_form = extra.pop("rule_form", None) or ReadinessRuleForm(
+        initial={"readiness_rule": product.readiness_rule}
+    )
+    return (
+        settings_context(request, product, "checklists")
+        | {"lists": lists, "rule_form": rule_form}
+        | extra
+    )
 
 
 @login_required
@@ -108,3 +115,23 @@ def checklist_item_delete(request: UserRequest, slug: str, pk: int) -> HttpRespo
     product, item = _item(request, slug, pk)
     workflow.delete_checklist_item(actor=request.user, item=item)
     return _checklists_answer(request, product)
+
+
+@login_required
+@require_POST
+def readiness_rule(request: UserRequest, slug: str) -> HttpResponse:
+    """Whether the Definition of Ready warns or refuses (the PM and the POs)."""
+    product = get_product_or_404(request.user, slug)
+    access.require(request.user, Capability.EDIT_WORKFLOW, product)
+    form = ReadinessRuleForm(request.POST)
+    if form.is_valid():
+        try:
+            workflow.set_readiness_rule(
+                actor=request.user, product=product, rule=form.cleaned_data["readiness_rule"]
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            return _checklists_answer(request, product)
+    context = _checklists_context(request, product, rule_form=form)
+    return answer(request, "products/settings/checklists.html#checklists", context, status=422)

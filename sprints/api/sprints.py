@@ -16,6 +16,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 
+from backlog.api import NOT_READY
 from backlog.models import Sprint, SprintState
 from backlog.serializers import StorySerializer
 from core.access import Capability
@@ -26,6 +27,7 @@ from sprints.models import Impediment
 from sprints.serializers.sprints import (
     CloseSerializer,
     ImpedimentSerializer,
+    PlannedStorySerializer,
     ResolveSerializer,
     SprintSerializer,
     SprintStorySerializer,
@@ -95,18 +97,21 @@ class SprintViewSet(
 
     @extend_schema(
         summary="Add a backlog story to the sprint",
+        description="As the planning page: a story not marked ready, or not estimated, goes "
+        "in with its `warnings`; when the product enforces its Definition of Ready, one not "
+        "marked ready is refused with 400 and the items it `missing`.",
         request=SprintStorySerializer,
-        responses={200: StorySerializer},
+        responses={200: PlannedStorySerializer, 400: NOT_READY},
     )
     @action(detail=True, methods=["post"], url_path="add-story")
     def add_story(self, request: Request, pk: str | None = None) -> Response:
         sprint = self.get_object()
         data = SprintStorySerializer(data=request.data, context=self.get_serializer_context())
         data.is_valid(raise_exception=True)
-        story = services.add_story_to_sprint(
+        story = services.plan_story(
             actor=signed_in(request), story=data.validated_data["story"], sprint=sprint
         )
-        return Response(StorySerializer(story).data)
+        return Response(PlannedStorySerializer(story).data)
 
     @extend_schema(
         summary="Take a story out of the sprint",

@@ -6,10 +6,12 @@ from drf_spectacular.utils import OpenApiExample, extend_schema_serializer
 from rest_framework import serializers
 
 from backlog.models import Sprint, Story
+from backlog.serializers import StorySerializer
 from core import serializers as strict
 from products.models import Team
 from products.serializers import UserScopedRelatedField
 from sprints.models import Impediment
+from sprints.services.planning import planning_warnings
 
 
 @extend_schema_serializer(
@@ -93,6 +95,22 @@ class CloseSerializer(strict.Serializer):
 )
 class SprintStorySerializer(strict.Serializer):
     story = UserScopedRelatedField(queryset=Story.objects.all())
+
+
+class PlannedStorySerializer(StorySerializer):
+    """The story added to a sprint, and what it lacks to be planned with confidence."""
+
+    warnings = serializers.SerializerMethodField(
+        help_text="`not_ready`: not marked ready (the product only warns; one that enforces "
+        "its Definition of Ready refuses it with 400); `not_estimated`: no points yet."
+    )
+
+    class Meta(StorySerializer.Meta):
+        fields = [*StorySerializer.Meta.fields, "warnings"]
+        read_only_fields = [*StorySerializer.Meta.read_only_fields, "warnings"]
+
+    def get_warnings(self, story: Story) -> list[str]:
+        return planning_warnings(story)
 
 
 @extend_schema_serializer(

@@ -36,7 +36,13 @@ from sprints.services.minutes import (
     start_ceremony,
     update_ceremony_notes,
 )
-from sprints.services.planning import set_days_off
+from sprints.services.planning import (
+    NOT_ESTIMATED,
+    NOT_READY,
+    plan_story,
+    planning_warnings,
+    set_days_off,
+)
 from sprints.services.retro import (
     add_retro_action,
     add_retro_card,
@@ -113,3 +119,5 @@ __all__ += [
 __all__ += [
     "agree_round", "cancel_round", "cast_vote", "open_round", "reveal_round", "revote",
 ]  # fmt: skip
+# Planning a story into a sprint, held to the Definition of Ready.
+__all__ += ["NOT_ESTIMATED", "NOT_READY", "plan_story", "planning_warnings"]

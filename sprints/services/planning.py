@@ -1,4 +1,5 @@
-"""Planning a sprint: the members' days off, which scale the team's forecast capacity."""
+"""Planning a sprint: which stories it takes, held to the product's Definition of Ready,
+and the members' days off, which scale the team's forecast capacity."""
 
 from __future__ import annotations
 
@@ -9,14 +10,55 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from backlog.models import Sprint, SprintState
+from backlog import readiness
+from backlog.models import Sprint, SprintState, Story
 from core import access, events
 from core.access import Capability
-from products.models import Membership
+from products.models import Membership, ReadinessRule
 from sprints.models import MemberAvailability
+from sprints.services.sprint import add_story_to_sprint
 
 if TYPE_CHECKING:
     from accounts.models import User
+
+# What the planning page flags on a story of the sprint (and the API's add-story answers).
+NOT_READY = "not_ready"
+NOT_ESTIMATED = "not_estimated"
+
+
+def planning_warnings(story: Story) -> list[str]:
+    """What a story lacks to be planned with confidence: not marked ready, no estimate."""
+    warnings = []
+    if not story.ready:
+        warnings.append(NOT_READY)
+    if story.points is None:
+        warnings.append(NOT_ESTIMATED)
+    return warnings
+
+
+@transaction.atomic
+def plan_story(*, actor: User, story: Story, sprint: Sprint) -> Story:
+    """Add a story to the sprint (add_story_to_sprint's refusals), and refuse one that isn't
+    marked ready when the product enforces its Definition of Ready (readiness.NotReady,
+    with the items it misses). When the product warns it goes in, and planning_warnings
+    says what it lacks."""
+    access.require(actor, Capability.PLAN_SPRINTS, sprint)
+    if (
+        not story.ready
+        and story.sprint_id != sprint.pk
+        and story.product_id == sprint.team.product_id
+        and readiness.rule_of(story.product_id) == ReadinessRule.ENFORCE
+    ):
+        raise readiness.NotReady(
+            _(
+                "“%(title)s” isn't marked ready, and this product enforces its Definition of "
+                "Ready: mark it ready before planning it."
+            )
+            % {"title": story.title},
+            readiness.missing(readiness.check_ready(story)),
+            confirmable=False,
+        )
+    return add_story_to_sprint(actor=actor, story=story, sprint=sprint)
 
 
 @transaction.atomic

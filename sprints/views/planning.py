@@ -1,13 +1,15 @@
 """The planning page: the team's backlog slice beside the sprint, the committed points
 against the forecast capacity, the members' days off and the sprint goal.
 
-Stories move in and out through sprints:sprint_add_story and sprint_remove_story (drag,
-Alt+←/→, or the row's button, a plain form without JavaScript). The page costs the same
-queries whatever the number of stories: one per list, three for the capacity.
+Stories move in and out through sprints:sprint_add_story (here, held to the product's
+Definition of Ready) and sprint_remove_story (drag, Alt+←/→, or the row's button, a plain
+form without JavaScript). The page costs the same queries whatever the number of stories:
+one per list, three for the capacity.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -19,16 +21,22 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from backlog import readiness
 from backlog.models import Sprint, SprintState, Story
 from core import access
 from core.access import Capability
 from core.web import UserRequest, add_service_errors, answer
-from products.models import Product, StatusCategory
+from products.models import Product, ReadinessRule, StatusCategory
 from products.views import product_context
 from sprints import services
 from sprints.capacity import capacity
-from sprints.forms import DaysOffForm, GoalForm
-from sprints.views.sprint import _sprint_or_404
+from sprints.forms import AddStoryForm, DaysOffForm, GoalForm
+from sprints.views.sprint import (
+    _sprint_action_failed,
+    _sprint_context,
+    _sprint_or_404,
+    _story_moved,
+)
 
 # The backlog slice shows this many stories; planning rarely reaches further down.
 SLICE = 100
@@ -73,6 +81,12 @@ def _board_context(request: UserRequest, product: Product, sprint: Sprint) -> di
         "backlog_rows": rows[:SLICE],
         "backlog_more": len(rows) > SLICE,
         "sprint_rows": stories,
+        "enforced": product.readiness_rule == ReadinessRule.ENFORCE,
+        # What the sprint takes without the Definition of Ready's blessing (warned, not refused).
+        "not_ready": [s for s in stories if services.NOT_READY in services.planning_warnings(s)],
+        "not_estimated": [
+            s for s in stories if services.NOT_ESTIMATED in services.planning_warnings(s)
+        ],
         "committed": committed,
         "unestimated": sum(s.points is None for s in stories),
         "capacity": cap,
@@ -96,6 +110,7 @@ def _page_context(
             "days_off_form": forms.get("days_off_form")
             or DaysOffForm(members=cap.members, working_days=cap.working_days),
             "error": forms.get("error"),
+            "refused": forms.get("refused"),
             "saved": forms.get("saved"),
             "nav": "plan",
         }
@@ -188,3 +203,51 @@ def sprint_availability(request: UserRequest, slug: str, pk: int) -> HttpRespons
     return _after_plan_change(
         request, product, sprint, "plan-availability", status=422, days_off_form=form
     )
+
+
+@login_required
+@require_POST
+def sprint_add_story(request: UserRequest, slug: str, pk: int) -> HttpResponse:
+    """Add a backlog story to the sprint (services.plan_story). From the planning page (its
+    script sends HX-Request, its forms ``next``) a refusal shows there, with what the story
+    misses; from the sprint's page, there."""
+    product, sprint = _open_sprint_or_404(request, slug, pk)
+    access.require(request.user, Capability.PLAN_SPRINTS, sprint)
+    here = reverse("sprints:sprint_plan", args=[product.slug, sprint.pk])
+    from_plan = bool(request.htmx) or request.POST.get("next") == here
+    form = AddStoryForm(request.POST, team=sprint.team)
+    if not form.is_valid():
+        if from_plan:
+            error = ValidationError([e for errors in form.errors.values() for e in errors])
+            return _plan_refused(request, product, sprint, error)
+        context = _sprint_context(request, product, sprint, add_form=form)
+        return render(request, "sprints/sprint.html", context, status=422)
+    try:
+        services.plan_story(actor=request.user, story=form.cleaned_data["story"], sprint=sprint)
+    except ValidationError as error:
+        if from_plan:
+            return _plan_refused(request, product, sprint, error)
+        return _sprint_action_failed(request, product, sprint, error, add_form=form)
+    return _story_moved(request, product, sprint)
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """What the planning page says when a story can't join: the reason, and for the
+    Definition of Ready the items the story misses."""
+
+    reasons: list[str]
+    missing: list[readiness.Check]
+
+
+def _plan_refused(
+    request: UserRequest, product: Product, sprint: Sprint, error: ValidationError
+) -> HttpResponse:
+    """422 with the lists as they are (nothing was written) and the refusal above them."""
+    if isinstance(error, readiness.NotReady):
+        refused = Refusal([error.reason], error.missing)
+    else:
+        refused = Refusal(error.messages, [])
+    context = _page_context(request, product, sprint, refused=refused)
+    template = "sprints/plan.html" + ("#plan-board" if request.htmx else "")
+    return render(request, template, context, status=422)

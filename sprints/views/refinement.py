@@ -185,24 +185,26 @@ def mark_ready(request: UserRequest, slug: str, team_slug: str, pk: int) -> Http
     # Any story of the page's slice, ready already or not: a second click is no error.
     stories = Story.objects.filter(product=product).filter(Q(team=team) | Q(team__isnull=True))
     story = get_object_or_404(stories.select_related("team", "epic"), pk=pk)
-    access.require(request.user, Capability.ORDER_BACKLOG, story)
-    items = list(product.checklist.filter(kind=ChecklistKind.READY))
-    missing = readiness.missing(readiness.check_ready(story, items))
-    if missing and request.POST.get("confirm") != "1":
+    try:
+        story = backlog.set_story_ready(
+            actor=request.user, story=story, ready=True, confirm=request.POST.get("confirm") == "1"
+        )
+    except readiness.NotReady as refusal:
+        # Warned: the row asks to confirm; enforced: the row says what to meet first.
+        key = "confirm_ready" if refusal.confirmable else "ready_refused"
         if request.htmx:
             # What _rows gives each row of the page, for the row's template (the page's
             # tests read them on the stories): Story does not declare them.
-            story.missing = missing  # type: ignore[attr-defined]
-            story.confirm_ready = missing  # type: ignore[attr-defined]
+            story.missing = refusal.missing  # type: ignore[attr-defined]
+            setattr(story, key, refusal.missing)
             story.can_ready = True  # type: ignore[attr-defined]
             row = {"product": product, "team": team, "story": story}
             return render(request, "sprints/refinement.html#story-row", row, status=422)
         context = _page_context(request, product, team)
         for row in context["rows"]:
             if row.pk == story.pk:
-                row.confirm_ready = missing
+                setattr(row, key, refusal.missing)
         return render(request, "sprints/refinement.html", context, status=422)
-    story = backlog.set_story_ready(actor=request.user, story=story, ready=True)
     if request.htmx:
         context = {"product": product, "team": team, "story": story}
         return render(request, "sprints/refinement.html#story-row", context)

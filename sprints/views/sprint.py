@@ -232,28 +232,6 @@ def sprint_start(request: UserRequest, slug: str, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def sprint_add_story(request: UserRequest, slug: str, pk: int) -> HttpResponse:
-    product, sprint = _sprint_or_404(request, slug, pk)
-    access.require(request.user, Capability.PLAN_SPRINTS, sprint)
-    form = AddStoryForm(request.POST, team=sprint.team)
-    if not form.is_valid():
-        return render(
-            request,
-            "sprints/sprint.html",
-            _sprint_context(request, product, sprint, add_form=form),
-            status=422,
-        )
-    try:
-        services.add_story_to_sprint(
-            actor=request.user, story=form.cleaned_data["story"], sprint=sprint
-        )
-    except ValidationError as error:
-        return _sprint_action_failed(request, product, sprint, error, add_form=form)
-    return _story_moved(request, product, sprint)
-
-
-@login_required
-@require_POST
 def sprint_remove_story(request: UserRequest, slug: str, pk: int, story_pk: int) -> HttpResponse:
     product, sprint = _sprint_or_404(request, slug, pk)
     story = get_object_or_404(Story, sprint=sprint, pk=story_pk)

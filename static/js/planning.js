@@ -2,7 +2,9 @@
  * drag (SortableJS), by keyboard (Alt+→ adds, Alt+← takes out) or by the row's button,
  * which is a plain form without JavaScript. Each move is one POST to the sprint's add or
  * remove endpoint (204); then the lists and the committed points are drawn again by the
- * server, so what the page shows is always what was saved.
+ * server, so what the page shows is always what was saved. A refusal with a reason (422:
+ * a story the Definition of Ready holds back) replaces the lists with the server's, the
+ * reason above them.
  *
  * Not moves.js: that one reorders rows by naming their neighbours; here a move changes
  * which sprint a story is in, and the order stays the backlog's.
@@ -46,12 +48,37 @@
       headers: { "X-CSRFToken": csrfToken(), "HX-Request": "true" },
       body: body,
       credentials: "same-origin",
-    }).then(function (response) { return response.ok; }, function () { return false; })
-      .then(function (ok) {
+    }).then(function (response) {
+      // A refusal the server explains (the Definition of Ready): 422 with the lists as
+      // they are and the reason above them.
+      if (response.status === 422) {
+        return response.text().then(function (html) { return { ok: false, html: html }; });
+      }
+      return { ok: response.ok };
+    }, function () { return { ok: false }; })
+      .then(function (result) {
+        if (result.html && showRefusal(root, result.html)) return;
         var message = where === "sprint" ? root.dataset.msgAdded : root.dataset.msgRemoved;
-        announce(ok ? format(message, { title: row.dataset.title }) : root.dataset.msgRefused);
+        announce(result.ok ? format(message, { title: row.dataset.title }) : root.dataset.msgRefused);
         reload(root, keepFocus ? row.id : null);
       });
+  }
+
+  // Put the server's lists and its refusal in place of the page's; false if it sent none.
+  function showRefusal(root, html) {
+    var template = document.createElement("template");
+    template.innerHTML = html.trim();
+    var fresh = template.content.querySelector("[data-plan]");
+    if (!fresh) return false;
+    root.replaceWith(fresh);
+    if (window.htmx) window.htmx.process(fresh);
+    init(fresh);
+    var alert = fresh.querySelector("[data-plan-refused]");
+    if (alert) {
+      announce(alert.textContent.replace(/\s+/g, " ").trim());
+      alert.focus();
+    }
+    return true;
   }
 
   function send(row, where) {

@@ -93,7 +93,11 @@ ACTIONS: dict[str, Any] = {
     # Writes that only the API and the story, roadmap, vision and board pages offer.
     "edit_vision": lambda api, w: api.patch(
         f"/api/v1/products/{w['product'].pk}/", {"vision": "New", "version": 1}, format="json"),
-    "mark_ready": _post("/api/v1/stories/{story}/ready/", lambda w: {"ready": True}),
+    # Confirmed: the story misses Definition of Ready items, and the product only warns.
+    "mark_ready": _post("/api/v1/stories/{story}/ready/",
+                        lambda w: {"ready": True, "confirm": True}),
+    "set_readiness_rule": lambda api, w: api.patch(
+        f"/api/v1/products/{w['product'].pk}/", {"readiness_rule": "enforce"}, format="json"),
     "create_epic": _post("/api/v1/epics/", lambda w: {"product": w["product"].pk,
                                                       "title": "Billing"}),
     "edit_epic": lambda api, w: api.patch(
@@ -116,6 +120,7 @@ API_ALLOWED = {
     **ALLOWED,
     "edit_vision": {"pm", "superuser"},
     "mark_ready": {"po", "superuser"},
+    "set_readiness_rule": {"pm", "po", "other_team_po", "superuser"},
     "create_epic": {"pm", "superuser"},
     "edit_epic": {"pm", "superuser"},
     "create_release": {"pm", "superuser"},

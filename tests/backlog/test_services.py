@@ -593,7 +593,7 @@ def test_rebalance_ranks_keeps_the_order_and_shortens_the_keys(
 
 
 def test_set_story_ready_marks_it_and_bumps_the_version(po: User, make_story: MakeStory) -> None:
-    story = make_story()
+    story = make_story(points=3, acceptance_criteria="- It works")
     services.set_story_ready(actor=po, story=story, ready=True)
     services.set_story_ready(actor=po, story=story, ready=True)
     story.refresh_from_db()
@@ -606,7 +606,9 @@ def test_set_story_ready_marks_it_and_bumps_the_version(po: User, make_story: Ma
 def test_set_story_ready_lets_any_po_mark_a_story_with_no_team(
     other_team_po: User, make_story: MakeStory
 ) -> None:
-    story = services.set_story_ready(actor=other_team_po, story=make_story(team=None), ready=True)
+    story = services.set_story_ready(
+        actor=other_team_po, story=make_story(team=None), ready=True, confirm=True
+    )
     assert story.ready
 
 
