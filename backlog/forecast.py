@@ -111,11 +111,13 @@ class ForecastBasis:
         counted = self.counted
         if not counted:
             return gettext("No team has closed a sprint yet: there is no pace to learn from.")
-        teams = ngettext(
-            "%(count)d team counted, %(sprints)d closed sprints sampled.",
-            "%(count)d teams counted, %(sprints)d closed sprints sampled.",
-            len(counted),
-        ) % {"count": len(counted), "sprints": self.sprints_sampled}
+        teams = ngettext("%(count)d team counted", "%(count)d teams counted", len(counted)) % {
+            "count": len(counted)
+        }
+        sampled = self.sprints_sampled
+        sprints = ngettext(
+            "%(count)d closed sprint sampled", "%(count)d closed sprints sampled", sampled
+        ) % {"count": sampled}
         today = [
             gettext("%(team)s: day %(day)d of %(length)d")
             % {"team": t.name, "day": t.day, "length": t.length}
@@ -123,7 +125,11 @@ class ForecastBasis:
             else gettext("%(team)s: no sprint running") % {"team": t.name}
             for t in counted
         ]
-        return f"{teams} {gettext('Today')}: {'; '.join(today)}."
+        return gettext("%(teams)s, %(sprints)s. Today: %(progress)s.") % {
+            "teams": teams,
+            "sprints": sprints,
+            "progress": "; ".join(today),
+        }
 
 
 @dataclass(frozen=True)
@@ -325,7 +331,12 @@ def forecast_epics(product: Product, epics: list[Any], today: dt.date) -> dict[i
             work_ahead=works[i],
             p50_date=date_of(_percentile(runs[i], 0.5)),
             p85_date=p85_date,
-            late=bool(epic.target_date and (p85_date is None or p85_date > epic.target_date)),
+            # Without any pace there is no date to be late by; out of sight, it is late.
+            late=bool(
+                basis.available
+                and epic.target_date
+                and (p85_date is None or p85_date > epic.target_date)
+            ),
             basis=basis,
         )
     return out

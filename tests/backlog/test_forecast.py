@@ -214,7 +214,7 @@ def test_the_overview_links_to_how_the_forecast_is_computed(
     with clock.at(NOON):
         html = client.get(reverse("sprints:product_overview", args=[product.slug])).content.decode()
     assert reverse("backlog:forecast_help", args=[product.slug]) in html
-    assert "1 team counted, 1 closed sprints sampled." in html
+    assert "1 team counted, 1 closed sprint sampled." in html
 
 
 def test_the_help_page_shows_each_team_inputs_to_a_member(
@@ -247,3 +247,19 @@ def test_the_help_page_is_not_found_for_a_non_member(
 def test_the_help_page_asks_to_log_in(client: Client, product: Product) -> None:
     response = client.get(reverse("backlog:forecast_help", args=[product.slug]))
     assert response.status_code == 302 and "login" in response["Location"]
+
+
+def test_without_a_pace_an_epic_is_not_late_but_out_of_sight_it_is(
+    client: Client, stakeholder: Any, product: Product, team: Team, make_story: Any
+) -> None:
+    epic = EpicFactory(product=product, target_date=TODAY + dt.timedelta(days=30))
+    make_story(epic=epic, points=8)
+    assert not forecast.forecast_epics(product, [epic], TODAY)[epic.pk].late
+    _history(product, team, 0, 0)  # a pace of nothing: four years go by, 8 points stay
+    result = forecast.forecast_epics(product, [epic], TODAY)[epic.pk]
+    assert result.available and not result.in_sight and result.late
+    client.force_login(stakeholder)
+    with clock.at(NOON):
+        html = client.get(reverse("backlog:epics", args=[product.slug])).content.decode()
+    assert "Not in sight within four years at the pace measured" in html
+    assert "after the target date" in html
