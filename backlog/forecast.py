@@ -151,27 +151,42 @@ class EpicForecast:
 
 
 def _recent_points(team_ids: list[int], *, last: int) -> dict[int, list[int]]:
-    """Completed points of each team's last closed sprints, newest first, read from the
-    ``sprint.closed`` events (one query: a window ranks each team's closes)."""
+    """Completed points of each team's last closed sprints, newest first, as their
+    ``sprint.closed`` events recorded them.
+
+    One query: a window picks each team's last closed sprints (few rows, by team), and
+    their events are found by sprint (an index), not by scanning the product's history."""
     if not team_ids:
         return {}
-    closes = (
-        Event.objects.filter(verb="sprint.closed", team_id__in=team_ids)
+    recent = (
+        Sprint.objects.closed()
+        .filter(team_id__in=team_ids)
         .annotate(
             n=Window(
                 RowNumber(),
                 partition_by=[F("team_id")],
-                order_by=[F("created_at").desc(), F("id").desc()],
+                order_by=[
+                    F("closed_at").desc(nulls_last=True),
+                    F("end_date").desc(),
+                    F("pk").desc(),
+                ],
             )
         )
         .filter(n__lte=last)
-        .order_by("team_id", "n")
-        .values_list("team_id", "after")
+        .values("pk")
+    )
+    closes = (
+        Event.objects.filter(verb="sprint.closed", sprint_id__in=recent)
+        .order_by("-created_at", "-id")
+        .values_list("team_id", "sprint_id", "after")
     )
     by_team: dict[int, list[int]] = defaultdict(list)
-    for team_id, after in closes:
-        if team_id is None:  # excluded by the query; the column is nullable
+    seen: set[int | None] = set()
+    for team_id, sprint_id, after in closes:
+        # A sprint's latest close is what it completed; the column is nullable.
+        if team_id is None or sprint_id in seen:
             continue
+        seen.add(sprint_id)
         by_team[team_id].append(int((after or {}).get("completed_points") or 0))
     return dict(by_team)
 

@@ -22,15 +22,27 @@ TODAY = dt.date(2026, 11, 26)
 NOON = dt.datetime(2026, 11, 26, 12, tzinfo=dt.UTC)
 
 
-def _history(product: Product, team: Team, *points: int) -> None:
-    """Closed sprints, oldest first, as the close events record them."""
-    for p in points:
+def _history(product: Product, team: Team, *points: int, ended_days_ago: int = 8) -> None:
+    """Closed sprints of two weeks, oldest first, each with the close event it records;
+    the last one ended ``ended_days_ago``."""
+    for k, p in enumerate(points):
+        end = TODAY - dt.timedelta(days=ended_days_ago + 14 * (len(points) - 1 - k))
+        sprint = Sprint.objects.create(
+            team=team,
+            name=f"Closed {k}",
+            start_date=end - dt.timedelta(days=13),
+            end_date=end,
+            state=SprintState.CLOSED,
+            completed_points=p,
+            closed_at=dt.datetime.combine(end, dt.time(17), tzinfo=dt.UTC),
+        )
         Event.objects.create(
             verb="sprint.closed",
             product_id=product.pk,
             team_id=team.pk,
+            sprint_id=sprint.pk,
             object_type="sprint",
-            object_id=1,
+            object_id=sprint.pk,
             after={"completed_points": p},
         )
 
@@ -113,6 +125,32 @@ def test_each_team_samples_only_its_own_last_closed_sprints(
     by_name = {t.name: t.history for t in basis.teams}
     assert by_name == {"Falcons": (8, 7, 6, 5, 4, 3), "Owls": (40,)}
     assert basis.sprints_sampled == 7
+
+
+def test_a_team_that_paused_long_ago_still_counts_its_last_sprints(
+    product: Product, team: Team, other_team: Team
+) -> None:
+    _history(product, other_team, 13, 21, ended_days_ago=8 + 14 * 30)  # a year ago and more
+    _history(product, team, *([8] * 30))  # thirty closes since
+    by_name = {t.name: t.history for t in forecast.forecast_basis(product, TODAY).teams}
+    assert by_name == {"Falcons": (8,) * 6, "Owls": (21, 13)}
+
+
+def test_a_sprint_closed_twice_counts_what_its_latest_close_recorded(
+    product: Product, team: Team
+) -> None:
+    _history(product, team, 5, 8)
+    newest = Sprint.objects.get(team=team, name="Closed 1")
+    Event.objects.create(
+        verb="sprint.closed",
+        product_id=product.pk,
+        team_id=team.pk,
+        sprint_id=newest.pk,
+        object_type="sprint",
+        object_id=newest.pk,
+        after={"completed_points": 13},
+    )
+    assert forecast.forecast_basis(product, TODAY).teams[0].history == (13, 5)
 
 
 def test_an_archived_team_and_a_team_without_history_add_nothing(
