@@ -15,6 +15,7 @@ urlpatterns = [
     path("p/<slug:slug>/epics/<int:pk>/", roadmap.epic_detail, name="epic"),
     path("p/<slug:slug>/epics/<int:pk>/edit/", roadmap.epic_update, name="epic_update"),
     path("p/<slug:slug>/roadmap/", roadmap.roadmap_page, name="roadmap"),
+    path("p/<slug:slug>/roadmap/forecast/", roadmap.forecast_help, name="forecast_help"),
     path("p/<slug:slug>/stories/new/", story.story_create, name="story_create"),
     path("p/<slug:slug>/stories/<int:pk>/", story.story_detail, name="story"),
     path("p/<slug:slug>/stories/<int:pk>/move/", story.story_move, name="story_move"),

@@ -163,3 +163,16 @@ def roadmap_page(request: UserRequest, slug: str) -> HttpResponse:
         groups = _groups(product, items, by)
         context["timeline"] = roadmap.timeline(items, forecasts, groups, today, scale)
     return render(request, "backlog/roadmap.html", context)
+
+
+@login_required
+def forecast_help(request: UserRequest, slug: str) -> HttpResponse:
+    """How the roadmap's forecast is computed, with this product's own inputs."""
+    product = get_product_or_404(request.user, slug)
+    context = product_context(request, product) | {
+        "basis": forecast.forecast_basis(product, clock.today()),
+        "trials": forecast.TRIALS,
+        "history_sprints": forecast.HISTORY_SPRINTS,
+        "nav": "roadmap",
+    }
+    return render(request, "backlog/forecast_help.html", context)

@@ -8,7 +8,7 @@ from django.test import Client
 from django.urls import reverse
 
 from backlog import forecast
-from backlog.models import Epic
+from backlog.models import Epic, Sprint, SprintState
 from core import clock
 from core.models import Event
 from products.models import Product, StatusCategory, Team
@@ -19,24 +19,41 @@ TODAY = dt.date(2026, 11, 26)
 
 
 def _history(product: Product, team: Team, *points: int) -> None:
-    for p in points:
+    """Closed sprints of two weeks, oldest first, each with the close event it records."""
+    for k, p in enumerate(points):
+        end = TODAY - dt.timedelta(days=8 + 14 * (len(points) - 1 - k))
+        sprint = Sprint.objects.create(
+            team=team,
+            name=f"Closed {k}",
+            start_date=end - dt.timedelta(days=13),
+            end_date=end,
+            state=SprintState.CLOSED,
+            completed_points=p,
+            closed_at=dt.datetime.combine(end, dt.time(17), tzinfo=dt.UTC),
+        )
         Event.objects.create(
             verb="sprint.closed",
             product_id=product.pk,
             team_id=team.pk,
+            sprint_id=sprint.pk,
             object_type="sprint",
-            object_id=1,
+            object_id=sprint.pk,
             after={"completed_points": p},
         )
 
 
-def test_sprints_needed_is_reproducible_and_ordered() -> None:
-    runs = forecast.sprints_needed([[10, 20, 30]], [15, 100])
-    again = forecast.sprints_needed([[10, 20, 30]], [15, 100])
-    assert runs == again
+def test_the_simulation_is_reproducible_and_ordered() -> None:
+    basis = forecast.ForecastBasis(
+        today=TODAY, teams=(forecast.TeamPace(name="A", sprint_days=14, history=(10, 20, 30)),)
+    )
+    dates, runs = forecast.simulate(basis, [15, 100])
+    assert (dates, runs) == forecast.simulate(basis, [15, 100])
     assert len(runs[0]) == forecast.TRIALS
-    # 15 points take one or two sprints (None would be beyond MAX_SPRINTS).
-    assert all(n is not None and 1 <= n <= 2 for n in runs[0])
+    # 15 points take one or two sprints: they end on the 14th and the 28th day from today.
+    assert {dates[n] for n in runs[0] if n is not None} == {
+        TODAY + dt.timedelta(days=13),
+        TODAY + dt.timedelta(days=27),
+    }
     assert all(
         a is not None and b is not None and a <= b for a, b in zip(runs[0], runs[1], strict=True)
     )
@@ -53,13 +70,13 @@ def test_an_epic_forecast_counts_the_work_ranked_before_its_last_story(
     make_story(epic=None, points=8)
     make_story(epic=second, points=5, status=status_of(product, StatusCategory.DONE))
 
-    result = forecast.forecast_epics(product, [first, second], TODAY, sprint_days=14)
+    result = forecast.forecast_epics(product, [first, second], TODAY)
     assert result[first.pk].work_ahead == 24
     assert result[first.pk].remaining == 16
-    assert result[first.pk].p50_sprints == 3 and result[first.pk].p85_sprints == 3
-    assert result[first.pk].p85_date == TODAY + dt.timedelta(days=42)
+    # Three two-week sprints from today: the third one ends on its 42nd day.
+    assert result[first.pk].p50_date == result[first.pk].p85_date == TODAY + dt.timedelta(days=41)
     assert result[second.pk].work_ahead == 16
-    assert result[second.pk].p50_date == TODAY + dt.timedelta(days=28)
+    assert result[second.pk].p50_date == TODAY + dt.timedelta(days=27)
 
 
 def test_unestimated_stories_count_as_the_average_story(
@@ -70,7 +87,7 @@ def test_unestimated_stories_count_as_the_average_story(
     make_story(epic=epic, points=8)
     make_story(epic=epic, points=None)
     make_story(epic=None, points=2)
-    result = forecast.forecast_epics(product, [epic], TODAY, sprint_days=14)
+    result = forecast.forecast_epics(product, [epic], TODAY)
     assert result[epic.pk].work_ahead == 8 + 5  # the average of 8 and 2
 
 
@@ -80,14 +97,14 @@ def test_an_epic_whose_85_percent_date_is_after_its_target_is_late(
     _history(product, team, 5, 5, 5)
     epic = EpicFactory(product=product, target_date=TODAY + dt.timedelta(days=14))
     make_story(epic=epic, points=20)
-    result = forecast.forecast_epics(product, [epic], TODAY, sprint_days=14)
+    result = forecast.forecast_epics(product, [epic], TODAY)
     assert result[epic.pk].late
 
 
 def test_without_history_there_is_no_forecast(product: Product, make_story: Any) -> None:
     epic = EpicFactory(product=product)
     make_story(epic=epic, points=3)
-    result = forecast.forecast_epics(product, [epic], TODAY, sprint_days=14)
+    result = forecast.forecast_epics(product, [epic], TODAY)
     assert not result[epic.pk].available
 
 
@@ -141,7 +158,7 @@ def test_the_roadmap_costs_the_same_queries_whatever_its_size(
     url = reverse("backlog:roadmap", args=[product.slug])
     with django_assert_num_queries(15):
         client.get(url)
-    with django_assert_num_queries(10):  # the forecast is cached until the next event
+    with django_assert_num_queries(9):  # the forecast is cached until the next event
         client.get(url)
 
 

@@ -61,8 +61,8 @@ def test_the_overview_costs_the_same_queries_whatever_its_teams(
     url = reverse("sprints:product_overview", args=[product.slug])
     client.get(url)  # the forecast is computed once, then read from the cache
     # 9 as before + the sprints' history (statuses, events, stories) + the release, its
-    # epics, and the team and latest event that name the cached forecast.
-    with django_assert_num_queries(16):
+    # epics, and the latest event that names the cached forecast.
+    with django_assert_num_queries(15):
         html = client.get(url).content.decode()
     assert html.count('class="burndown-thumb"') == teams
     assert "Next release: v2" in html and "Checkout" in html
