@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core import clock
@@ -201,9 +202,23 @@ class Sprint(models.Model):
     def is_active(self) -> bool:
         return self.state == SprintState.ACTIVE
 
+    @property
+    def first_day(self) -> dt.date:
+        """The day the sprint began: the day it was started, in its team's time zone, which
+        may be before or after its start date; the start date until then."""
+        if self.started_at is None:
+            return self.start_date
+        return timezone.localdate(self.started_at, self.team.tzinfo)
+
+    @property
+    def running_days(self) -> int:
+        """Days from the first day to the end date: the length of a sprint started on its
+        start date, more for one started early, fewer for one started late."""
+        return max((self.end_date - self.first_day).days + 1, 1)
+
     def day_number(self, today: dt.date) -> int:
-        """1 on the first day; clamped to the sprint."""
-        return min(max((today - self.start_date).days + 1, 1), self.length_days)
+        """1 on the first day (the day it was started); clamped to ``running_days``."""
+        return min(max((today - self.first_day).days + 1, 1), self.running_days)
 
     @property
     def working_days(self) -> int:

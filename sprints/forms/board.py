@@ -40,6 +40,16 @@ class SprintForm(forms.ModelForm):
         return None
 
 
+class NewSprintForm(SprintForm):
+    """A sprint to plan, or one that happened (``record_past``: no ceremonies)."""
+
+    record_past = forms.BooleanField(
+        label=_("Record a past sprint"),
+        required=False,
+        help_text=_("For a sprint that ended before today: no ceremonies are scheduled."),
+    )
+
+
 class CloseSprintForm(forms.Form):
     goal_met = forms.TypedChoiceField(
         label=_("Was the sprint goal met?"),

@@ -12,7 +12,7 @@ from typing import Any, ClassVar
 
 from django.db.models import BigIntegerField, Count, F, Manager, OuterRef, QuerySet, Subquery
 from django.db.models.fields.json import KT
-from django.db.models.functions import Cast, Coalesce
+from django.db.models.functions import Cast, Coalesce, Greatest
 from django.forms import BaseForm
 
 from backlog.models import Story, StoryQuerySet, Task
@@ -22,10 +22,16 @@ from sprints.models.work import Acceptance, DoneCheck, Impediment
 
 
 def _entered_column() -> Subquery:
-    """When the story last came into its current status. Only a move that changed the
-    status counts: reordering a card inside its column doesn't make it younger."""
+    """When the story last came into its current status in its current sprint. Only a move
+    that changed the status counts: reordering a card inside its column doesn't make it
+    younger; a move in an earlier sprint (a carried-over card) isn't this sprint's."""
     moves = (
-        Event.objects.filter(verb="story.moved", object_type="story", object_id=OuterRef("pk"))
+        Event.objects.filter(
+            verb="story.moved",
+            object_type="story",
+            object_id=OuterRef("pk"),
+            sprint_id=OuterRef("sprint_id"),
+        )
         .annotate(
             to_status=Cast(KT("after__status"), BigIntegerField()),
             from_status=Cast(KT("before__status"), BigIntegerField()),
@@ -47,6 +53,26 @@ def _joined_sprint() -> Subquery:
     return Subquery(added.values("created_at")[:1])
 
 
+def _carried_in() -> Subquery:
+    """When the previous sprint closed and handed its unfinished stories to this one. The
+    event lists them in a JSON array, which SQLite can't search: the latest close into this
+    sprint stands for all, right unless two sprints carried into the same one."""
+    closed = (
+        Event.objects.annotate(carried_to=Cast(KT("after__carried_to"), BigIntegerField()))
+        .filter(verb="sprint.closed", object_type="sprint", carried_to=OuterRef("sprint_id"))
+        .order_by("-created_at", "-id")
+    )
+    return Subquery(closed.values("created_at")[:1])
+
+
+def _in_column_since() -> Coalesce:
+    """The later of the card's coming into its column in this sprint and its coming into
+    the sprint (added, or carried over); the story's creation when no event says."""
+    moved, entered = _entered_column(), Coalesce(_joined_sprint(), _carried_in())
+    # GREATEST is NULL on SQLite when either is (PostgreSQL skips a NULL): then the other.
+    return Coalesce(Greatest(moved, entered), moved, entered, F("created_at"))
+
+
 def _count(rows: QuerySet[Any], by: str) -> Coalesce:
     # order_by(): a default ordering would otherwise split the count (Task's by rank).
     counted = rows.order_by().values(by).annotate(n=Count("pk")).values("n")
@@ -65,7 +91,7 @@ class CardQuerySet(StoryQuerySet):
         return (
             self.select_related("epic", "assignee")
             .annotate(
-                in_column_since=Coalesce(_entered_column(), _joined_sprint(), F("created_at")),
+                in_column_since=_in_column_since(),
                 tasks_total=_count(tasks, "story"),
                 tasks_done=_count(tasks.filter(done=True), "story"),
                 status_category=F("status__category"),

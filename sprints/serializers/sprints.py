@@ -51,12 +51,20 @@ from sprints.services.planning import planning_warnings
 class SprintSerializer(strict.ModelSerializer):
     team = UserScopedRelatedField(queryset=Team.objects.all())
     length_days = serializers.IntegerField(read_only=True)
+    record_past = serializers.BooleanField(
+        write_only=True,
+        required=False,
+        default=False,
+        help_text="Record a past sprint: one that ended before today, with no ceremonies. "
+        "Without it, a sprint that is over already is refused.",
+    )
 
     class Meta:
         model = Sprint
         fields = [
             "id", "team", "name", "goal", "start_date", "end_date", "length_days", "state",
             "committed_points", "completed_points", "goal_met", "started_at", "closed_at",
+            "record_past",
         ]  # fmt: skip
         read_only_fields = [
             "state", "committed_points", "completed_points", "goal_met", "started_at",

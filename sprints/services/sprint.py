@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, QuerySet, Sum
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from backlog import ranks
@@ -39,6 +40,60 @@ def check_dates(start_date: dt.date, end_date: dt.date) -> None:
         )
 
 
+# The PostgreSQL exclusion constraint of backlog/migrations/0004_sprint_no_overlap.py.
+OVERLAP_CONSTRAINT = "backlog_sprint_no_overlap"
+
+
+def _days(start: dt.date, end: dt.date) -> str:
+    """The days of a sprint, short: 12–25 May, 28 April–11 May, 22 December 2026–4 January
+    2027 (month names in the active language)."""
+    if start.year != end.year:
+        return f"{date_format(start, 'j F Y')}–{date_format(end, 'j F Y')}"
+    if start.month != end.month:
+        return f"{date_format(start, 'j F')}–{date_format(end, 'j F')}"
+    return f"{start.day}–{date_format(end, 'j F')}"
+
+
+def _overlap_error(other: Sprint) -> ValidationError:
+    message = _("These dates overlap %(sprint)s (%(days)s).") % {
+        "sprint": other.name,
+        "days": _days(other.start_date, other.end_date),
+    }
+    return ValidationError({"start_date": message})
+
+
+def check_no_overlap(
+    team: Team, start_date: dt.date, end_date: dt.date, *, exclude: Sprint | None = None
+) -> None:
+    """A team runs one sprint at a time: refuses dates that share a day with another of its
+    sprints, whatever its state (a closed sprint happened; its days stay taken)."""
+    others = team.sprints.filter(start_date__lte=end_date, end_date__gte=start_date)
+    if exclude is not None:
+        others = others.exclude(pk=exclude.pk)
+    other = others.order_by("start_date").first()
+    if other is not None:
+        raise _overlap_error(other)
+
+
+def _lock_team(team: Team) -> None:
+    """Two plannings of one team at once wait for each other here, so that the overlap check
+    sees the other's sprint (PostgreSQL; SQLite writes one transaction at a time anyway)."""
+    Team.objects.select_for_update().filter(pk=team.pk).exists()
+
+
+def _save_dates(sprint: Sprint, save: Any) -> None:
+    """Runs ``save`` in a savepoint; the PostgreSQL constraint's refusal (a concurrent
+    writer that got past the check) becomes the same refusal as the check's."""
+    try:
+        with transaction.atomic():
+            save()
+    except IntegrityError as exc:
+        if OVERLAP_CONSTRAINT not in str(exc):
+            raise
+        check_no_overlap(sprint.team, sprint.start_date, sprint.end_date, exclude=sprint)
+        raise ValidationError(_("These dates overlap another sprint of the team.")) from exc
+
+
 def team_today(team: Team) -> dt.date:
     return timezone.localdate(clock.now(), team.tzinfo)
 
@@ -47,7 +102,9 @@ def suggest_next(team: Team) -> dict[str, object]:
     """Name and dates a new sprint of the team would most likely get."""
     last = team.sprints.order_by("-end_date").first()
     count = team.sprints.count()
-    start = last.end_date + dt.timedelta(days=1) if last else team_today(team)
+    today = team_today(team)
+    # The day after the last sprint, unless that is past: a new sprint can't be over already.
+    start = max(last.end_date + dt.timedelta(days=1), today) if last else today
     return {
         "name": _("Sprint %(number)d") % {"number": count + 1},
         "start_date": start,
@@ -69,26 +126,50 @@ def create_sprint(
     start_date: dt.date,
     end_date: dt.date,
     goal: str = "",
+    record_past: bool = False,
 ) -> Sprint:
-    """Refuses those who may not plan the team's sprints, and sprints outside 14–28 days.
-    Schedules the sprint's ceremonies."""
+    """Refuses those who may not plan the team's sprints, sprints outside 14–28 days, dates
+    that overlap another sprint of the team, and a sprint that is over already unless it is
+    recorded as past (``record_past``: only such a one). Schedules the sprint's ceremonies,
+    but none for a recorded past sprint."""
     access.require(actor, Capability.PLAN_SPRINTS, team)
     check_dates(start_date, end_date)
     if not name.strip():
         raise ValidationError({"name": _("A sprint needs a name.")})
+    is_past = end_date < team_today(team)
+    if is_past and not record_past:
+        raise ValidationError(
+            {
+                "end_date": _(
+                    "This sprint would be over already. To enter a sprint that happened, "
+                    "tick “Record a past sprint”."
+                )
+            }
+        )
+    if record_past and not is_past:
+        raise ValidationError(
+            {"record_past": _("Only a sprint that ended before today can be recorded as past.")}
+        )
+    _lock_team(team)
     if team.sprints.filter(name=name.strip()).exists():
         raise ValidationError({"name": _("This team already has a sprint with that name.")})
-    sprint = Sprint.objects.create(
+    check_no_overlap(team, start_date, end_date)
+    sprint = Sprint(
         team=team, name=name.strip(), goal=goal, start_date=start_date, end_date=end_date
     )
-    events.record(
-        sprint,
-        "sprint.created",
-        actor=actor,
-        after={"name": sprint.name, "start": start_date.isoformat(), "end": end_date.isoformat()},
-    )
-    # Planning a sprint schedules its ceremonies, by whoever planned it.
-    schedule_sprint_ceremonies(actor=actor, sprint=sprint)
+    _save_dates(sprint, sprint.save)
+    after: dict[str, Any] = {
+        "name": sprint.name,
+        "start": start_date.isoformat(),
+        "end": end_date.isoformat(),
+    }
+    if record_past:
+        after["record_past"] = True
+    events.record(sprint, "sprint.created", actor=actor, after=after)
+    # Planning a sprint schedules its ceremonies, by whoever planned it; a sprint that
+    # already happened has none to hold.
+    if not record_past:
+        schedule_sprint_ceremonies(actor=actor, sprint=sprint)
     return sprint
 
 
@@ -96,18 +177,21 @@ def create_sprint(
 def update_sprint(
     *, actor: User, sprint: Sprint, name: str, goal: str, start_date: dt.date, end_date: dt.date
 ) -> Sprint:
-    """Refuses non-planners, closed sprints and lengths outside 14–28 days."""
+    """Refuses non-planners, closed sprints, lengths outside 14–28 days and dates that
+    overlap another sprint of the team."""
     access.require(actor, Capability.PLAN_SPRINTS, sprint)
     if sprint.state == SprintState.CLOSED:
         raise ValidationError(_("A closed sprint can't be changed."))
     check_dates(start_date, end_date)
+    _lock_team(sprint.team)
     if sprint.team.sprints.exclude(pk=sprint.pk).filter(name=name.strip()).exists():
         raise ValidationError({"name": _("This team already has a sprint with that name.")})
+    check_no_overlap(sprint.team, start_date, end_date, exclude=sprint)
     fields = ("name", "goal", "start_date", "end_date")
     before = {f: str(getattr(sprint, f)) for f in fields}
     sprint.name, sprint.goal = name.strip(), goal
     sprint.start_date, sprint.end_date = start_date, end_date
-    sprint.save(update_fields=list(fields))
+    _save_dates(sprint, lambda: sprint.save(update_fields=list(fields)))
     after = {f: str(getattr(sprint, f)) for f in fields}
     events.record(
         sprint,

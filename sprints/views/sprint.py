@@ -21,7 +21,7 @@ from products.grants import get_product_or_404, get_team_or_404
 from products.models import Membership, Product, StatusCategory, Team
 from products.views import product_context
 from sprints import charts, services
-from sprints.forms import AddStoryForm, SprintForm
+from sprints.forms import AddStoryForm, NewSprintForm, SprintForm
 from sprints.models import Impediment
 
 DONE = Q(stories__status__category=StatusCategory.DONE)
@@ -104,11 +104,11 @@ def _next_release(product: Product, today: Any) -> dict[str, Any]:
 
 
 def _team_context(
-    request: UserRequest, product: Product, team: Team, form: SprintForm | None = None
+    request: UserRequest, product: Product, team: Team, form: NewSprintForm | None = None
 ) -> dict[str, Any]:
     sprints = list(_with_progress(team.sprints.order_by("-start_date")))
     if form is None:
-        form = SprintForm(initial=services.suggest_next(team))
+        form = NewSprintForm(initial=services.suggest_next(team))
     return product_context(request, product) | {
         "team": team,
         "active": [s for s in sprints if s.state == SprintState.ACTIVE],
@@ -135,7 +135,7 @@ def team_detail(request: UserRequest, slug: str, team_slug: str) -> HttpResponse
 def sprint_create(request: UserRequest, slug: str, team_slug: str) -> HttpResponse:
     product, team = get_team_or_404(request.user, slug, team_slug)
     access.require(request.user, Capability.PLAN_SPRINTS, team)
-    form = SprintForm(request.POST)
+    form = NewSprintForm(request.POST)
     if form.is_valid():
         try:
             sprint = services.create_sprint(actor=request.user, team=team, **form.cleaned_data)

@@ -99,18 +99,22 @@ class World:
         # Three closed sprints, so that ready depth and the forecast have a velocity.
         import datetime as dt
 
+        from core import clock
         from sprints import services as sprints
 
         start = dt.date(2026, 1, 5)
         for n in range(3):
             self.grow(6)
-            sprint = sprints.create_sprint(
-                actor=self.po,
-                team=self.team,
-                name=f"S{n}",
-                start_date=start,
-                end_date=start + dt.timedelta(days=13),
-            )
+            # Planned the day before it starts: a new sprint can't be over already.
+            eve = dt.datetime.combine(start - dt.timedelta(days=1), dt.time(12), tzinfo=dt.UTC)
+            with clock.at(eve):
+                sprint = sprints.create_sprint(
+                    actor=self.po,
+                    team=self.team,
+                    name=f"S{n}",
+                    start_date=start,
+                    end_date=start + dt.timedelta(days=13),
+                )
             from backlog.models import Story
 
             for story in Story.objects.filter(sprint__isnull=True).order_by("-rank")[:6]:

@@ -100,13 +100,17 @@ class World:
             team=self.team,
         )  # fmt: skip
         self.statuses = list(self.product.statuses.all())
-        self.sprint = sprints.create_sprint(
-            actor=self.po,
-            team=self.team,
-            name="Board sprint",
-            start_date=SPRINT_START,
-            end_date=SPRINT_START + dt.timedelta(days=13),
-        )
+        from core import clock
+
+        # Planned the day before it starts: a new sprint can't be over already.
+        with clock.at(_noon(SPRINT_START - dt.timedelta(days=1))):
+            self.sprint = sprints.create_sprint(
+                actor=self.po,
+                team=self.team,
+                name="Board sprint",
+                start_date=SPRINT_START,
+                end_date=SPRINT_START + dt.timedelta(days=13),
+            )
         sprints.start_sprint(actor=self.po, sprint=self.sprint)
         self.cards = 0
 

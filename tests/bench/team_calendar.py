@@ -90,20 +90,24 @@ class World:
         self.sprints = 0
 
     def grow(self, to: int) -> None:
+        from core import clock
         from sprints import services as ceremonies
         from sprints import services as sprints
         from sprints.models import CeremonyKind
 
         while self.sprints < to:
             start = FIRST_MONDAY + dt.timedelta(days=14 * self.sprints)
-            sprint = sprints.create_sprint(
-                actor=self.po,
-                team=self.team,
-                name=f"Sprint {self.sprints + 1}",
-                start_date=start,
-                end_date=start + dt.timedelta(days=13),
-                goal="Ship the next slice",
-            )
+            # Planned the day before it starts: a new sprint can't be over already.
+            eve = dt.datetime.combine(start - dt.timedelta(days=1), dt.time(12), tzinfo=dt.UTC)
+            with clock.at(eve):
+                sprint = sprints.create_sprint(
+                    actor=self.po,
+                    team=self.team,
+                    name=f"Sprint {self.sprints + 1}",
+                    start_date=start,
+                    end_date=start + dt.timedelta(days=13),
+                    goal="Ship the next slice",
+                )
             # Some hand work, as in a real year: a review given a room, a daily cancelled.
             review = sprint.ceremonies.get(kind=CeremonyKind.REVIEW)
             ceremonies.update_ceremony(

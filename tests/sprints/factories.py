@@ -1,9 +1,11 @@
-"""Sprints: planned, two weeks from a Monday unless told otherwise; ceremonies: a daily
-meeting of a team unless told otherwise."""
+"""Sprints: planned, two weeks from a Monday unless told otherwise (the team's first from
+SPRINT_START, the next ones each after the team's last: a team's sprints never overlap);
+ceremonies: a daily meeting of a team unless told otherwise."""
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from backlog.models import Sprint, SprintState
 from sprints.models import Ceremony, CeremonyKind
@@ -14,15 +16,32 @@ from tests.products.factories import TeamFactory
 SPRINT_START = dt.date(2026, 3, 2)
 
 
+def _next_start(o: Any) -> dt.date:
+    last = Sprint.objects.filter(team_id=o.team.pk).order_by("-end_date").first()
+    return last.end_date + dt.timedelta(days=1) if last else SPRINT_START
+
+
 class SprintFactory(ModelFactory[Sprint]):
     class Meta:
         model = Sprint
 
     team = SubFactory(TeamFactory)
     name = Sequence(lambda n: f"Sprint {n}")
-    start_date = SPRINT_START
+    start_date = LazyAttribute(_next_start)
     end_date = LazyAttribute(lambda o: o.start_date + dt.timedelta(days=13))
     state = SprintState.PLANNED
+
+    @classmethod
+    def _create(cls, model_class: type[Sprint], *args: Any, **kwargs: Any) -> Sprint:
+        # PostgreSQL refuses overlapping sprints of a team (backlog_sprint_no_overlap);
+        # refused here too, so that a test that would fail there fails on SQLite as well.
+        team, start, end = kwargs["team"], kwargs["start_date"], kwargs["end_date"]
+        clash = Sprint.objects.filter(team=team, start_date__lte=end, end_date__gte=start)
+        if clash.exists():
+            raise ValueError(f"{kwargs.get('name')} overlaps {clash.first()} of team {team}")
+        # factory-boy's _create is untyped; DjangoModelFactory's makes a model_class row.
+        created: Sprint = super()._create(model_class, *args, **kwargs)  # type: ignore[no-untyped-call]
+        return created
 
 
 class CeremonyFactory(ModelFactory[Ceremony]):

@@ -455,10 +455,10 @@ def test_without_any_event_a_card_ages_from_its_creation(
     assert _age(client, product, team, story) == 8
 
 
-def test_a_move_into_the_column_before_the_sprint_still_counts(
+def test_a_move_into_the_column_before_the_card_joined_the_sprint_doesnt_age_it(
     client: Client, po: User, product: Product, team: Team, active: Sprint, make_story: MakeStory
 ) -> None:
-    """A story carried over in progress has been in progress since it got there."""
+    """The age is the card's time in its column in this sprint: from when it joined."""
     doing = _status(product, "In progress")
     story = make_story(team=team)
     with clock.at(WEDNESDAY - dt.timedelta(days=20)):
@@ -466,7 +466,71 @@ def test_a_move_into_the_column_before_the_sprint_still_counts(
     with clock.at(WEDNESDAY - dt.timedelta(days=1)):
         services.add_story_to_sprint(actor=po, story=story, sprint=active)
     client.force_login(po)
-    assert _age(client, product, team, story) == 27
+    assert _age(client, product, team, story) == 8
+
+
+def _carried_over(
+    po: User, team: Team, story: Story, *, move_to: Status | None = None
+) -> tuple[Sprint, Sprint]:
+    """``story`` spends a fortnight in Sprint 2, in ``move_to`` if given, and is carried
+    over into Sprint 3 when Sprint 2 closes on Sunday 1 March; Sprint 3 starts on Monday."""
+    earlier = SprintFactory(
+        team=team,
+        name="Sprint 2",
+        start_date=dt.date(2026, 2, 16),
+        end_date=dt.date(2026, 3, 1),
+        state=SprintState.ACTIVE,
+    )
+    current = SprintFactory(team=team, name="Sprint 3", start_date=dt.date(2026, 3, 2))
+    with clock.at(WEDNESDAY - dt.timedelta(days=16)):
+        services.add_story_to_sprint(actor=po, story=story, sprint=earlier)
+    if move_to is not None:
+        with clock.at(WEDNESDAY - dt.timedelta(days=15)):
+            backlog_services.move_story(actor=po, story=story, status=move_to)
+    with clock.at(WEDNESDAY - dt.timedelta(days=3)):
+        services.close_sprint(actor=po, sprint=earlier, carry_over_to=current)
+    with clock.at(WEDNESDAY - dt.timedelta(days=2)):
+        services.start_sprint(actor=po, sprint=current)
+    return earlier, current
+
+
+@pytest.mark.parametrize("moved", [True, False])
+def test_a_carried_over_card_ages_from_the_day_it_was_carried_over(
+    client: Client, po: User, product: Product, team: Team, make_story: MakeStory, moved: bool
+) -> None:
+    """Not from the story's creation 76 days ago, nor from its move in the last sprint."""
+    doing = _status(product, "In progress")
+    # Unmoved, it was made in progress: no event says since when.
+    status = {} if moved else {"status": doing}
+    story = make_story(team=team, created_at=WEDNESDAY - dt.timedelta(days=76), **status)
+    _carried_over(po, team, story, move_to=doing if moved else None)
+    client.force_login(po)
+    # Carried over on Sunday 1 March, looked at on Wednesday 11 March.
+    assert _age(client, product, team, story) == 10
+
+
+def test_a_carried_over_card_moved_in_this_sprint_ages_from_the_move(
+    client: Client, po: User, product: Product, team: Team, make_story: MakeStory
+) -> None:
+    doing, review = _status(product, "In progress"), _status(product, "Review")
+    story = make_story(team=team, created_at=WEDNESDAY - dt.timedelta(days=76))
+    _carried_over(po, team, story, move_to=doing)
+    with clock.at(WEDNESDAY + dt.timedelta(days=1)):
+        backlog_services.move_story(actor=po, story=Story.objects.get(pk=story.pk), status=review)
+    client.force_login(po)
+    assert _age(client, product, team, story) == 6
+
+
+def test_a_card_added_after_a_carry_over_ages_from_its_own_addition(
+    client: Client, po: User, product: Product, team: Team, make_story: MakeStory
+) -> None:
+    carried, added = make_story(team=team), make_story(team=team)
+    _, current = _carried_over(po, team, carried)
+    with clock.at(WEDNESDAY):
+        services.add_story_to_sprint(actor=po, story=added, sprint=current)
+    client.force_login(po)
+    assert _age(client, product, team, added) == 7
+    assert _age(client, product, team, carried) == 10
 
 
 # Filters

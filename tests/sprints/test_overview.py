@@ -23,9 +23,11 @@ def _team_with_a_sprint(product: Product, superuser: Any, make_story: Any, i: in
     today = clock.today()
     done = status_of(product, StatusCategory.DONE)
     # A closed sprint, through the services: its close event gives the forecast a pace.
-    old = services.create_sprint(actor=superuser, team=team, name=f"Old {i}",
-                                 start_date=today - dt.timedelta(days=40),
-                                 end_date=today - dt.timedelta(days=27))  # fmt: skip
+    # Planned when it was still to come: a new sprint can't be over already.
+    with clock.at(clock.now() - dt.timedelta(days=41)):
+        old = services.create_sprint(actor=superuser, team=team, name=f"Old {i}",
+                                     start_date=today - dt.timedelta(days=40),
+                                     end_date=today - dt.timedelta(days=27))  # fmt: skip
     finished = make_story(team=team, points=8)
     services.add_story_to_sprint(actor=superuser, story=finished, sprint=old)
     services.start_sprint(actor=superuser, sprint=old)

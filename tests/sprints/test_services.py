@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from typing import TypedDict
 
 import pytest
@@ -43,6 +44,14 @@ def backlog_titles(product: Product) -> list[str]:
 # create_sprint
 
 
+@pytest.fixture
+def on_monday() -> Iterator[None]:
+    """The morning of SPRINT_START: a sprint from that day is not over (nothing past)."""
+    with clock.at(MONDAY_NOON):
+        yield
+
+
+@pytest.mark.usefixtures("on_monday")
 @pytest.mark.parametrize("role", ["po", "scrum_master"])
 def test_create_sprint_for_the_teams_planners(
     request: pytest.FixtureRequest, team: Team, role: str
@@ -55,6 +64,7 @@ def test_create_sprint_for_the_teams_planners(
     assert event.after == {"name": "Sprint 1", "start": "2026-03-02", "end": "2026-03-15"}
 
 
+@pytest.mark.usefixtures("on_monday")
 @pytest.mark.parametrize("days", [14, 28])
 def test_create_sprint_accepts_two_to_four_weeks(po: User, team: Team, days: int) -> None:
     assert services.create_sprint(actor=po, team=team, name="S", **_days(days)).length_days == days
@@ -70,6 +80,7 @@ def test_it_refuses_a_sprint_shorter_than_two_or_longer_than_four_weeks(
     assert not Sprint.objects.exists()
 
 
+@pytest.mark.usefixtures("on_monday")
 @pytest.mark.parametrize("name", ["Sprint 1", "  Sprint 1 "])
 def test_create_sprint_refuses_a_name_the_team_already_used(
     po: User, sprint: Sprint, name: str
@@ -79,6 +90,7 @@ def test_create_sprint_refuses_a_name_the_team_already_used(
     assert "name" in excinfo.value.message_dict
 
 
+@pytest.mark.usefixtures("on_monday")
 def test_create_sprint_accepts_a_name_another_team_used(
     other_team_po: User, other_team: Team, sprint: Sprint
 ) -> None:
@@ -149,11 +161,19 @@ def test_suggest_next_starts_the_first_sprint_on_the_teams_today(product: Produc
 
 
 def test_suggest_next_follows_the_last_sprint(sprint: Sprint) -> None:
-    assert services.suggest_next(sprint.team) == {
+    with clock.at(MONDAY_NOON):
+        suggestion = services.suggest_next(sprint.team)
+    assert suggestion == {
         "name": "Sprint 2",
         "start_date": dt.date(2026, 3, 16),
         "end_date": dt.date(2026, 3, 29),
     }
+
+
+def test_suggest_next_starts_today_when_the_last_sprint_is_long_over(sprint: Sprint) -> None:
+    """A new sprint can't be over already: the day after the last one would be past."""
+    with clock.at(dt.datetime(2026, 5, 6, 12, 0, tzinfo=dt.UTC)):
+        assert services.suggest_next(sprint.team)["start_date"] == dt.date(2026, 5, 6)
 
 
 def test_suggest_next_uses_the_teams_usual_length(product: Product) -> None:

@@ -8,6 +8,7 @@ from django.test import Client
 from django.urls import reverse
 
 from backlog.models import Sprint, SprintState, Story
+from core import clock
 from products.models import Product, StatusCategory, Team
 from tests.products.factories import ProductFactory, status_of
 from tests.sprints.factories import SprintFactory
@@ -65,9 +66,10 @@ def test_the_team_page_proposes_the_next_sprint_after_the_last(
     client: Client, po: Any, product: Product, team: Team, sprint: Sprint
 ) -> None:
     client.force_login(po)
-    html = client.get(reverse("sprints:team", args=[product.slug, team.slug])).content.decode()
-    assert 'value="Sprint 2"' in html
-    assert 'value="2026-03-16"' in html and 'value="2026-03-29"' in html
+    with clock.at(dt.datetime(2026, 3, 10, 12, 0, tzinfo=dt.UTC)):
+        html = client.get(reverse("sprints:team", args=[product.slug, team.slug])).content
+    assert 'value="Sprint 2"' in html.decode()
+    assert 'value="2026-03-16"' in html.decode() and 'value="2026-03-29"' in html.decode()
 
 
 def test_it_refuses_a_story_of_another_product(
