@@ -8,6 +8,7 @@ from rest_framework import serializers
 from backlog.models import Sprint, Story
 from products.models import Team
 from products.serializers import UserScopedRelatedField
+from sprints.completion import Unaccepted
 from sprints.models import Impediment
 
 
@@ -78,6 +79,15 @@ class CloseSerializer(serializers.Serializer):
         allow_null=True,
         required=False,
         help_text="A planned sprint of the team; empty: the top of the product backlog.",
+    )
+    unaccepted = serializers.DictField(
+        child=serializers.ChoiceField(choices=Unaccepted.choices),
+        required=False,
+        default=dict,
+        help_text="For each story in a done column that the Product Owner has not accepted, "
+        'by its id: "accept" (the PO, with its Definition of Done ticked), "carry_over" '
+        '(into `carry_over_to`) or "backlog" (the top of the backlog, in the first to-do '
+        "column). Every such story needs one: completed points count accepted stories only.",
     )
 
 
