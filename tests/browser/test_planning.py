@@ -188,7 +188,7 @@ def test_the_po_accepts_a_done_card_from_the_boards_side_panel(
     page.set_viewport_size({"width": 1440, "height": 1000})
     page.goto(f"/p/{product.slug}/teams/{team.slug}/board/")
     card = page.locator(".board-card", has_text="Invoice PDF")
-    expect(card.locator(".card-dod")).to_have_text("Definition of Done 3/4")
+    expect(card.locator(".card-dod")).to_have_text("DoD 3/4")
     card.locator(".card-title").click()
     panel = page.locator("dialog.card-panel")
     expect(panel).to_be_visible()
