@@ -673,7 +673,10 @@ class DemoBuilder:
                 else:
                     # Mostly the PO accepts the story; sometimes the developer closes it.
                     acceptor = crew.owner if self.rng.random() < 0.7 else dev
-                    self._do(actions, when, self._accept, story, dev, acceptor)
+                    # In past sprints the PO accepts it then (the burndown burns it); in
+                    # the active one it waits for the review.
+                    po = None if active else crew.owner
+                    self._do(actions, when, self._accept, story, dev, acceptor, po)
             if final == IN_PROGRESS and times[-1] + 0.6 < horizon:
                 self._do(actions, moment(days, times[-1] + 0.6), self._tick, story, dev, 1)
 
@@ -717,9 +720,15 @@ class DemoBuilder:
         self._tick(story, dev, len(self.tasks.get(story.pk, [])))
         backlog.move_story(actor=dev, story=story, status=self.statuses[REVIEW])
 
-    def _accept(self, story: Story, dev: User, acceptor: User) -> None:
+    def _accept(self, story: Story, dev: User, acceptor: User, po: User | None) -> None:
+        """The card reaches Done; with ``po``, the team ticks its Definition of Done and
+        the PO accepts it."""
         self._tick(story, dev, len(self.tasks.get(story.pk, [])))
         backlog.move_story(actor=acceptor, story=story, status=self.statuses[DONE])
+        if po is not None:
+            for item in done_items(story):
+                sprints.tick_done_item(actor=dev, story=story, item=item)
+            sprints.accept_story(actor=po, story=story)
 
     def _urgent_bug(
         self, actions: list[Action], crew: Crew, days: list[dt.date], horizon: float
