@@ -66,7 +66,7 @@ class SprintSerializer(serializers.ModelSerializer):
     examples=[
         OpenApiExample(
             "Goal met, carry over",
-            value={"goal_met": True, "carry_over_to": 8},
+            value={"goal_met": True, "carry_over_to": 8, "unaccepted": {"42": "carry_over"}},
             request_only=True,
         ),
     ]
