@@ -30,6 +30,7 @@ from core.models import Event
 from demo import content
 from products import services as products
 from products.models import Product, Status, StatusCategory, Team
+from sprints import completion
 from sprints import services as ceremonies
 from sprints import services as sprints
 from sprints.models import Ceremony, CeremonyKind, RetroCard
@@ -676,7 +677,10 @@ class DemoBuilder:
                 else:
                     # Mostly the PO accepts the story; sometimes the developer closes it.
                     acceptor = crew.owner if self.rng.random() < 0.7 else dev
-                    self._do(actions, when, self._accept, story, dev, acceptor)
+                    # In past sprints the PO accepts it then (the burndown burns it); in
+                    # the active one it waits for the review.
+                    po = None if active else crew.owner
+                    self._do(actions, when, self._accept, story, dev, acceptor, po)
             if final == IN_PROGRESS and times[-1] + 0.6 < horizon:
                 self._do(actions, moment(days, times[-1] + 0.6), self._tick, story, dev, 1)
 
@@ -720,9 +724,15 @@ class DemoBuilder:
         self._tick(story, dev, len(self.tasks.get(story.pk, [])))
         backlog.move_story(actor=dev, story=story, status=self.statuses[REVIEW])
 
-    def _accept(self, story: Story, dev: User, acceptor: User) -> None:
+    def _accept(self, story: Story, dev: User, acceptor: User, po: User | None) -> None:
+        """The card reaches Done; with ``po``, the team ticks its Definition of Done and
+        the PO accepts it."""
         self._tick(story, dev, len(self.tasks.get(story.pk, [])))
         backlog.move_story(actor=acceptor, story=story, status=self.statuses[DONE])
+        if po is not None:
+            for item in done_items(story):
+                sprints.tick_done_item(actor=dev, story=story, item=item)
+            sprints.accept_story(actor=po, story=story)
 
     def _urgent_bug(
         self, actions: list[Action], crew: Crew, days: list[dt.date], horizon: float
@@ -779,7 +789,15 @@ class DemoBuilder:
         crew.queue.insert(2, moved)
 
     def _close_sprint(self, crew: Crew, sprint: Sprint, k: int) -> None:
-        stories = list(sprint.stories.select_related("status").order_by("rank"))
+        stories = list(sprint.stories.select_related("status", "acceptance").order_by("rank"))
+        # Completed means accepted: the team ticks the Definition of Done of what it
+        # finished and the PO accepts it before closing, so velocity counts that work.
+        for story in stories:
+            if story.is_done and not completion.is_completed(story):
+                dev = next((d for d in crew.devs if d.pk == story.assignee_id), crew.devs[0])
+                for item in done_items(story):
+                    sprints.tick_done_item(actor=dev, story=story, item=item)
+                sprints.accept_story(actor=crew.owner, story=story)
         done = sum(story.points or 0 for story in stories if story.is_done)
         # Sprint 2's leftovers go back to the top of the backlog (and the PO plans them
         # again); the other sprints hand them straight to the next one.
@@ -859,15 +877,7 @@ class DemoBuilder:
 
     def _review(self, crew: Crew, review: Ceremony) -> None:
         stories = list(review.sprint.stories.order_by("rank")[:2]) if review.sprint else []
-        # The PO accepts the done stories shown, all but the last, whose Definition of Done
-        # the team has yet to tick.
-        assert review.sprint is not None  # the demo's reviews are its sprints'
-        done = [s for s in review.sprint.stories.select_related("status") if s.is_done]
-        with clock.at(review.starts_at + dt.timedelta(minutes=5)):
-            for story in done[:-1]:
-                for item in done_items(story):
-                    sprints.tick_done_item(actor=crew.devs[0], story=story, item=item)
-                sprints.accept_story(actor=crew.owner, story=story)
+        # The done stories were accepted before the sprint closed (_close_sprint).
         givers = [self.users["stakeholder"], self.users["pm"], crew.devs[0]]
         for i, text in enumerate(content.REVIEW_FEEDBACK):
             with clock.at(review.starts_at + dt.timedelta(minutes=10 + 5 * i)):

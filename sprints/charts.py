@@ -10,7 +10,8 @@ from typing import Any
 
 from backlog.models import Sprint, SprintState, Story
 from core.models import Event
-from products.models import Status, StatusCategory
+from products.models import Status
+from sprints import completion
 
 WIDTH, HEIGHT = 600, 220
 PAD_LEFT, PAD_BOTTOM, PAD_TOP = 36, 24, 10
@@ -55,6 +56,9 @@ EVENT_VERBS = [
     "story.added_to_sprint",
     "story.removed_from_sprint",
     "story.moved",
+    # The burndown burns what the PO accepted (sprints.completion), and un-burns it on a
+    # send-back or when the story leaves the done column.
+    *completion.RULE_VERBS,
 ]
 
 
@@ -67,6 +71,7 @@ class History:
     events: list[tuple[str, int, dict, dict, dt.datetime]]  # verb, story, before, after, at
     points: dict[int, float] = field(default_factory=dict)
     current_status: dict[int, int] = field(default_factory=dict)
+    current_accepted: set[int] = field(default_factory=set)
 
     @cached_property
     def by_day(self) -> dict[dt.date, list[tuple[str, int, dict, dict]]]:
@@ -96,6 +101,21 @@ class History:
                 status[obj] = before.get("status")
                 seen.add(obj)
         return status
+
+    def initial_accepted(self) -> set[int]:
+        """The stories accepted before the sprint's first acceptance event about each:
+        one whose first such event is a send-back or a withdrawal was accepted; one with
+        none is as it is now."""
+        accepted = set(self.current_accepted)
+        seen: set[int] = set()
+        for verb, obj, _before, _after, _at in self.events:
+            if verb in completion.RULE_VERBS and obj not in seen:
+                seen.add(obj)
+                if verb == "story.accepted":
+                    accepted.discard(obj)
+                else:
+                    accepted.add(obj)
+        return accepted
 
     @property
     def days(self) -> list[dt.date]:
@@ -131,31 +151,34 @@ def histories(sprints: list[Sprint]) -> dict[int, History]:
             ids |= set((after or {}).get("stories", []))
         else:
             ids.add(obj)
-    stories = Story.objects.filter(pk__in=ids).values_list("pk", "points", "status_id")
+    stories = list(
+        Story.objects.filter(pk__in=ids).values_list("pk", "points", "status_id", "acceptance__id")
+    )
     for history in out.values():
-        history.points = {pk: float(p or 0) for pk, p, _s in stories}
-        history.current_status = {pk: s for pk, _p, s in stories}
+        history.points = {pk: float(p or 0) for pk, p, _s, _a in stories}
+        history.current_status = {pk: s for pk, _p, s, _a in stories}
+        history.current_accepted = {pk for pk, _p, _s, a in stories if a is not None}
     return out
 
 
 def burndown(sprint: Sprint, today: dt.date, history: History | None = None) -> Burndown:
-    """Remaining points at the end of each day: the stories in the sprint that day, not in
-    a done status that day. Replayed from the sprint's events (three queries: the statuses,
-    the events, the stories' points). Points are the stories' current estimates; a story's
-    status before its first move is that move's "before" (never moved: its status now)."""
+    """Remaining points at the end of each day: the stories in the sprint that day, not
+    completed that day (accepted by the PO, ``sprints.completion``: a story burns when it
+    is accepted, not when it reaches a done column). Replayed from the sprint's events
+    (three queries: the statuses, the events, the stories' points). Points are the
+    stories' current estimates."""
     history = history or histories([sprint])[sprint.pk]
     team = sprint.team
-    done_statuses = {s.pk for s in history.statuses if s.category == StatusCategory.DONE}
     points = history.points
 
     in_sprint: set[int] = set()
-    status = history.initial_status()
+    accepted = history.initial_accepted()
     started = False
     days_list = history.days
     by_day = history.by_day
 
     def remaining() -> float:
-        return float(sum(points.get(s, 0) for s in in_sprint if status.get(s) not in done_statuses))
+        return float(sum(points.get(s, 0) for s in in_sprint if s not in accepted))
 
     committed = 0.0
     result: list[Day] = []
@@ -175,8 +198,10 @@ def burndown(sprint: Sprint, today: dt.date, history: History | None = None) -> 
                 if obj in in_sprint and started:
                     change -= points.get(obj, 0)
                 in_sprint.discard(obj)
-            elif verb == "story.moved":
-                status[obj] = after.get("status")
+            elif verb == "story.accepted":
+                accepted.add(obj)
+            elif verb in completion.RULE_VERBS:  # sent back, or out of the done column
+                accepted.discard(obj)
         working = day.isoweekday() in team.working_days
         result.append(Day(day, working, remaining() if day <= last else None, 0, change))
 

@@ -8,6 +8,7 @@ are copied into it for that reason. The close page shows ``build``'s result as a
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from backlog.models import Story
@@ -16,8 +17,11 @@ from core.models import Event
 if TYPE_CHECKING:
     from backlog.models import Sprint
 
-VERSION = 1
-SECTIONS = ("committed", "added", "removed", "completed", "carried_over")
+# 2: "completed" holds the accepted stories only; "not_accepted" and "returned" are new.
+VERSION = 2
+SECTIONS = (
+    "committed", "added", "removed", "completed", "not_accepted", "carried_over", "returned",
+)  # fmt: skip
 
 
 def _row(story: Any) -> dict[str, Any]:
@@ -40,8 +44,13 @@ def build(
     unfinished: list[Story],
     goal_met: bool | None,
     carried_to: Sprint | None,
+    returned: Iterable[Story] = (),
+    not_accepted: Iterable[Story] = (),
 ) -> dict[str, Any]:
-    """The report of an active sprint closing now with these done and unfinished stories.
+    """The report of an active sprint closing now: ``done`` are its completed (accepted)
+    stories, ``unfinished`` those going to ``carried_to`` (or the backlog), ``returned``
+    those sent to the backlog while the rest go to a sprint, ``not_accepted`` the done
+    stories the Product Owner did not accept (they are among the other two).
 
     Three queries: the start event, the scope changes after the start, and the titles of
     stories that left the sprint."""
@@ -64,7 +73,8 @@ def build(
         (added if verb == "story.added_to_sprint" else removed).append(story_id)
     committed = [int(pk) for pk in started.get("stories", [])]
 
-    here = {s.pk: _row(s) for s in (*done, *unfinished)}
+    returned, not_accepted = list(returned), list(not_accepted)
+    here = {s.pk: _row(s) for s in (*done, *unfinished, *returned)}
     elsewhere = set(committed + added + removed) - set(here)
     # A story deleted since keeps its place in the report, without a title.
     rows = here | {
@@ -82,6 +92,8 @@ def build(
         "added": _section(listed(added)),
         "removed": _section(listed(removed)),
         "completed": _section([_row(s) for s in done]),
+        "not_accepted": _section([_row(s) for s in not_accepted]),
         "carried_over": _section([_row(s) for s in unfinished])
         | {"to": {"id": carried_to.pk, "name": carried_to.name} if carried_to else None},
+        "returned": _section([_row(s) for s in returned]),
     }

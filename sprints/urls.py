@@ -69,6 +69,7 @@ urlpatterns = [
         card.done_item_toggle,
         name="done_item",
     ),
+    path("p/<slug:slug>/stories/<int:pk>/card/move/", card.card_move, name="card_move"),
     path("p/<slug:slug>/stories/<int:pk>/accept/", card.story_accept, name="story_accept"),
     path("p/<slug:slug>/stories/<int:pk>/reject/", card.story_reject, name="story_reject"),
     path(

@@ -81,7 +81,8 @@ class SprintViewSet(
     @extend_schema(
         summary="Close the active sprint",
         description="Unfinished stories go to the top of the backlog in their order, or into "
-        "`carry_over_to`.",
+        "`carry_over_to`. Completed points count the stories the Product Owner accepted; "
+        "each story in a done column not accepted yet needs a choice in `unaccepted`.",
         request=CloseSerializer,
         responses={200: SprintSerializer},
     )

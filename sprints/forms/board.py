@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, TypeVar
 
 from django import forms
@@ -9,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from backlog.models import Sprint, SprintState, Story, StoryQuerySet
 from core.forms import choice_field, model_choice_field
 from products.models import Product, Team
+from sprints.completion import Unaccepted
 from sprints.services import check_dates
 
 
@@ -64,11 +66,55 @@ class CloseSprintForm(forms.Form):
         empty_label=_("The top of the product backlog"),
     )
 
-    def __init__(self, *args: Any, team: Team, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        team: Team,
+        pending: Sequence[tuple[Story, bool]] = (),
+        **kwargs: Any,
+    ) -> None:
+        """``pending``: the done stories not accepted, each with whether the user may
+        accept it now (the PO, its Definition of Done all ticked): one choice each."""
         super().__init__(*args, **kwargs)
-        model_choice_field(self, "carry_over_to").queryset = team.sprints.filter(
-            state=SprintState.PLANNED
-        )
+        planned = team.sprints.filter(state=SprintState.PLANNED)
+        model_choice_field(self, "carry_over_to").queryset = planned
+        self.pending = [story for story, _can in pending]
+        for story, can_accept in pending:
+            choices = [
+                (value, label)
+                for value, label in Unaccepted.choices
+                if value != Unaccepted.ACCEPT or can_accept
+            ]
+            self.fields[self.choice_name(story)] = forms.ChoiceField(
+                label=story.title,
+                choices=choices,
+                widget=forms.RadioSelect,
+                error_messages={"required": _("Choose what happens to this story.")},
+            )
+
+    @staticmethod
+    def choice_name(story: Story) -> str:
+        return f"unaccepted_{story.pk}"
+
+    def choice_fields(self) -> list[tuple[Story, forms.BoundField]]:
+        return [(story, self[self.choice_name(story)]) for story in self.pending]
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
+        unaccepted = {}
+        for story in self.pending:
+            choice = data.pop(self.choice_name(story), None)
+            if choice is None:
+                continue
+            if choice == Unaccepted.CARRY_OVER and data.get("carry_over_to") is None:
+                self.add_error(
+                    self.choice_name(story),
+                    _("Choose the planned sprint it goes to, under “Unfinished stories go to”."),
+                )
+            unaccepted[story.pk] = choice
+        data["unaccepted"] = unaccepted
+        return data
 
 
 class AddStoryForm(forms.Form):

@@ -10,6 +10,7 @@ from backlog.serializers import StorySerializer
 from core import serializers as strict
 from products.models import Team
 from products.serializers import UserScopedRelatedField
+from sprints.completion import Unaccepted
 from sprints.models import Impediment
 from sprints.services.planning import planning_warnings
 
@@ -76,7 +77,7 @@ class SprintSerializer(strict.ModelSerializer):
     examples=[
         OpenApiExample(
             "Goal met, carry over",
-            value={"goal_met": True, "carry_over_to": 8},
+            value={"goal_met": True, "carry_over_to": 8, "unaccepted": {"42": "carry_over"}},
             request_only=True,
         ),
     ]
@@ -89,6 +90,15 @@ class CloseSerializer(strict.Serializer):
         allow_null=True,
         required=False,
         help_text="A planned sprint of the team; empty: the top of the product backlog.",
+    )
+    unaccepted = serializers.DictField(
+        child=serializers.ChoiceField(choices=Unaccepted.choices),
+        required=False,
+        default=dict,
+        help_text="For each story in a done column that the Product Owner has not accepted, "
+        'by its id: "accept" (the PO, with its Definition of Done ticked), "carry_over" '
+        '(into `carry_over_to`) or "backlog" (the top of the backlog, in the first to-do '
+        "column). Every such story needs one: completed points count accepted stories only.",
     )
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from sprints.services.acceptance import (
     accept_story,
+    move_card,
     reject_story,
     tick_done_item,
     untick_done_item,
@@ -94,7 +95,7 @@ __all__ = [
     "accept_story", "add_story_to_sprint", "check_dates", "close_sprint", "create_sprint",
     "flag_impediment", "reject_story", "remove_story_from_sprint", "resolve_impediment",
     "reword_impediment", "set_days_off", "start_sprint", "suggest_next", "team_today",
-    "tick_done_item", "untick_done_item", "update_sprint",
+    "tick_done_item", "untick_done_item", "update_sprint", "move_card",
 ]  # fmt: skip
 # Scheduling, minutes and the calendar feed.
 __all__ += [

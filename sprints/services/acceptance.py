@@ -155,3 +155,32 @@ def reject_story(*, actor: User, story: Story, comment: str) -> Story:
         after={"comment": comment},
     )
     return story
+
+
+@transaction.atomic
+def move_card(
+    *,
+    actor: User,
+    story: Story,
+    status: Status | None = None,
+    after: Story | None = None,
+    before: Story | None = None,
+) -> Story:
+    """``backlog.services.move_story`` (and its refusals) for a card on the board. An
+    accepted story taken out of the done columns loses its acceptance, recorded as
+    ``story.acceptance_withdrawn``: it is no longer completed, and the PO accepts it again
+    once it is back in a done column. Its Definition of Done ticks stay."""
+    story = move_story(actor=actor, story=story, status=status, after=after, before=before)
+    if story.status.category == StatusCategory.DONE:
+        return story
+    acceptance = Acceptance.objects.filter(story=story).first()
+    if acceptance is not None:
+        events.record(
+            story,
+            "story.acceptance_withdrawn",
+            actor=actor,
+            before={"accepted": True, "accepted_by": acceptance.accepted_by_id},
+            after={"accepted": False, "status": story.status_id},
+        )
+        acceptance.delete()
+    return story

@@ -4,6 +4,7 @@ impediments. Creating a sprint schedules its ceremonies, and new dates move them
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
@@ -15,13 +16,15 @@ from django.utils.translation import gettext as _
 
 from backlog import ranks
 from backlog.models import MAX_SPRINT_DAYS, MIN_SPRINT_DAYS, Sprint, SprintState, Story
-from backlog.services import rebalance_if_long
+from backlog.services import move_story, rebalance_if_long
 from core import access, clock, events
 from core.access import Capability
 from core.fields import check_days
-from products.models import StatusCategory, Team
-from sprints import report
+from products.models import Status, StatusCategory, Team
+from sprints import completion, report
+from sprints.completion import Unaccepted
 from sprints.models import Impediment
+from sprints.services.acceptance import accept_story
 from sprints.services.scheduling import reschedule_sprint_ceremonies, schedule_sprint_ceremonies
 
 if TYPE_CHECKING:
@@ -298,8 +301,12 @@ def close_sprint(
     sprint: Sprint,
     goal_met: bool | None = None,
     carry_over_to: Sprint | None = None,
+    unaccepted: Mapping[int, str] | None = None,
 ) -> Sprint:
-    """Refuses non-planners and sprints not active. Unfinished stories go back to the top of
+    """Refuses non-planners, sprints not active, and a story in a done column that is not
+    accepted without a choice in ``unaccepted`` (story id: accept, carry_over or backlog;
+    accepting is the PO's, with its Definition of Done ticked). Completed points are the
+    accepted stories' (``sprints.completion``). Unfinished stories go back to the top of
     the backlog in their order, or into ``carry_over_to`` (a planned sprint of the team)."""
     access.require(actor, Capability.PLAN_SPRINTS, sprint)
     if sprint.state != SprintState.ACTIVE:
@@ -308,20 +315,53 @@ def close_sprint(
         carry_over_to.team_id != sprint.team_id or carry_over_to.state != SprintState.PLANNED
     ):
         raise ValidationError(_("Unfinished stories can only go to a planned sprint of this team."))
-    stories = sprint.stories.select_related("status")
-    done = list(stories.filter(status__category=StatusCategory.DONE).order_by("rank"))
-    unfinished = list(stories.exclude(status__category=StatusCategory.DONE).order_by("rank"))
+    stories = list(sprint.stories.select_related("status", "acceptance").order_by("rank"))
+    pending = [s for s in stories if s.status.category == StatusCategory.DONE]
+    pending = [s for s in pending if not completion.is_completed(s)]
+    choices = _unaccepted_choices(actor, pending, unaccepted or {}, carry_over_to)
+    todo = _first_todo(sprint) if Unaccepted.BACKLOG in choices.values() else None
+    for story in pending:
+        if choices[story.pk] == Unaccepted.ACCEPT:
+            try:
+                story.acceptance = accept_story(actor=actor, story=story)
+            except ValidationError as exc:
+                raise ValidationError(
+                    _("#%(id)d %(title)s: %(reason)s")
+                    % {"id": story.pk, "title": story.title, "reason": " ".join(exc.messages)}
+                ) from exc
+    now_accepted = {pk for pk, choice in choices.items() if choice == Unaccepted.ACCEPT}
+    done = [s for s in stories if completion.is_completed(s)]
+    not_accepted = [s for s in pending if s.pk not in now_accepted]
+    returned = [s for s in not_accepted if choices[s.pk] == Unaccepted.BACKLOG]
+    open_ = [s for s in stories if s.status.category != StatusCategory.DONE]
+    carried = [s for s in not_accepted if choices[s.pk] == Unaccepted.CARRY_OVER]
+    # Where the unfinished stories go, the carried ones go too; returned ones always go to
+    # the backlog, in a to-do column (a done story there would be out of planning's sight).
+    if carry_over_to is None:  # nothing is carried (refused above)
+        unfinished = back = sorted(open_ + returned, key=lambda s: s.rank)
+    else:
+        unfinished, back = sorted(open_ + carried, key=lambda s: s.rank), returned
+    for story in returned:
+        assert todo is not None  # _first_todo refused a workflow without one
+        moved = move_story(actor=actor, story=story, status=todo)
+        story.status, story.status_id = moved.status, moved.status_id
     sprint.state = SprintState.CLOSED
-    sprint.completed_points = sum(s.points or 0 for s in done)
+    sprint.completed_points = completion.points(done)
     sprint.goal_met = goal_met
     sprint.closed_at = clock.now()
     # Built before the unfinished stories leave, stored once: nothing writes it again.
     sprint.report = report.build(
-        sprint, done=done, unfinished=unfinished, goal_met=goal_met, carried_to=carry_over_to
+        sprint,
+        done=done,
+        unfinished=unfinished,
+        goal_met=goal_met,
+        carried_to=carry_over_to,
+        returned=returned if carry_over_to else [],
+        not_accepted=not_accepted,
     )
     sprint.save(update_fields=["state", "completed_points", "goal_met", "closed_at", "report"])
 
-    if carry_over_to is None and unfinished:
+    if back:
         # Back to the top of the backlog, keeping their order: new keys before the first.
         product_id = sprint.team.product_id
         first = (
@@ -337,24 +377,28 @@ def close_sprint(
             .first()
             if first
             else Story.objects.filter(product_id=product_id)
-            .exclude(pk__in=[s.pk for s in unfinished])
+            .exclude(pk__in=[s.pk for s in back])
             .order_by("-rank")
             .values_list("rank", flat=True)
             .first()
         )
         keys = []
-        for _story in unfinished:
+        for _story in back:
             lo = ranks.between(lo, first)
             keys.append(lo)
         # Park first, then place: the new keys may equal keys these same stories hold.
-        for story in unfinished:
+        for story in back:
             Story.objects.filter(pk=story.pk).update(rank=f"~{story.pk}")
-        for story, key in zip(unfinished, keys, strict=True):
+        for story, key in zip(back, keys, strict=True):
             story.rank = key
         rebalance_if_long(sprint.team.product, *keys)
-    for story in unfinished:
+    for story in back:
         Story.objects.filter(pk=story.pk).update(
-            sprint=carry_over_to, rank=story.rank, updated_by=actor, updated_at=clock.now()
+            sprint=None, rank=story.rank, updated_by=actor, updated_at=clock.now()
+        )
+    if carry_over_to is not None:
+        Story.objects.filter(pk__in=[s.pk for s in unfinished]).update(
+            sprint=carry_over_to, updated_by=actor, updated_at=clock.now()
         )
     events.record(
         sprint,
@@ -369,9 +413,60 @@ def close_sprint(
             "done": [s.pk for s in done],
             "carried_over": [s.pk for s in unfinished],
             "carried_to": carry_over_to.pk if carry_over_to else None,
+            "not_accepted": {str(s.pk): choices[s.pk] for s in not_accepted},
+            "accepted_at_close": sorted(now_accepted),
         },
     )
     return sprint
+
+
+def _unaccepted_choices(
+    actor: User,
+    pending: list[Story],
+    unaccepted: Mapping[int, str],
+    carry_over_to: Sprint | None,
+) -> dict[int, str]:
+    """Each done story that is not accepted, with what closing does with it; refuses a
+    missing, unknown or impossible choice before anything is written."""
+    ids = {s.pk for s in pending}
+    try:
+        given = {int(pk): str(choice) for pk, choice in unaccepted.items()}
+    except (TypeError, ValueError) as exc:
+        raise ValidationError(_("Name each story by its number.")) from exc
+    if stray := sorted(set(given) - ids):
+        raise ValidationError(
+            _("Only a done story that is not accepted takes a choice; not: %(ids)s.")
+            % {"ids": ", ".join(f"#{pk}" for pk in stray)}
+        )
+    if wrong := [pk for pk, choice in given.items() if choice not in Unaccepted.values]:
+        raise ValidationError(
+            _("Choose accept, carry_over or backlog for %(ids)s.")
+            % {"ids": ", ".join(f"#{pk}" for pk in sorted(wrong))}
+        )
+    if missing := [s for s in pending if s.pk not in given]:
+        raise ValidationError(
+            _("Say what happens to each done story that is not accepted: %(stories)s.")
+            % {"stories": ", ".join(f"#{s.pk} {s.title}" for s in missing)}
+        )
+    choices = set(given.values())
+    if Unaccepted.CARRY_OVER in choices and carry_over_to is None:
+        raise ValidationError(_("Choose the planned sprint that carried-over stories go to."))
+    if Unaccepted.ACCEPT in choices and not access.can(
+        actor, Capability.ACCEPT_STORY, next(s for s in pending if given[s.pk] == Unaccepted.ACCEPT)
+    ):
+        raise ValidationError(_("Only the Product Owner accepts a story."))
+    return given
+
+
+def _first_todo(sprint: Sprint) -> Status:
+    todo = (
+        Status.objects.filter(product_id=sprint.team.product_id, category=StatusCategory.TODO)
+        .order_by("position", "id")
+        .first()
+    )
+    if todo is None:
+        raise ValidationError(_("The workflow has no to-do column to return a story to."))
+    return todo
 
 
 def _keep_blocked(*story_ids: int | None) -> None:

@@ -11,41 +11,93 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from backlog.models import Sprint, SprintState
+from backlog.models import Sprint, SprintState, Story
 from core import access
 from core.access import Capability
 from core.web import UserRequest
-from products.models import Product, StatusCategory
+from products.models import ChecklistItem, ChecklistKind, Product, StatusCategory
 from products.views import product_context
-from sprints import report, services
+from sprints import completion, report, services
 from sprints.forms import CloseSprintForm
+from sprints.models import DoneCheck
 from sprints.views.sprint import _sprint_or_404
 
 
 def _close_context(
-    request: UserRequest, product: Product, sprint: Sprint, form: CloseSprintForm, **extra: Any
+    request: UserRequest,
+    product: Product,
+    sprint: Sprint,
+    form: CloseSprintForm,
+    stories: list[Story],
+    **extra: Any,
 ) -> dict[str, Any]:
-    stories = list(sprint.stories.select_related("status", "assignee").order_by("rank"))
-    done = [s for s in stories if s.status.category == StatusCategory.DONE]
+    done = [s for s in stories if completion.is_completed(s)]
+    pending = form.pending
     unfinished = [s for s in stories if s.status.category != StatusCategory.DONE]
-    # The preview as if closed now: the same function close_sprint stores the result of.
-    preview = report.build(sprint, done=done, unfinished=unfinished, goal_met=None, carried_to=None)
+    # The preview as if closed now, the done stories not accepted leaving with the rest:
+    # the same function close_sprint stores the result of.
+    leaving = sorted(unfinished + pending, key=lambda s: s.rank)
+    preview = report.build(
+        sprint, done=done, unfinished=leaving, goal_met=None, carried_to=None, not_accepted=pending
+    )
     return product_context(request, product) | {
         "team": sprint.team,
         "sprint": sprint,
         "done": done,
+        "pending": pending,
         "unfinished": unfinished,
-        "done_points": sum(s.points or 0 for s in done),
+        "done_points": completion.points(done),
+        "pending_points": sum(s.points or 0 for s in pending),
         "unfinished_points": sum(s.points or 0 for s in unfinished),
         "preview": preview,
         "form": form,
         "can_close": access.can(request.user, Capability.PLAN_SPRINTS, sprint),
         **extra,
     }
+
+
+def _stories(sprint: Sprint) -> list[Story]:
+    return list(sprint.stories.select_related("status", "assignee", "acceptance").order_by("rank"))
+
+
+def _pending(
+    request: UserRequest, sprint: Sprint, stories: list[Story]
+) -> list[tuple[Story, bool]]:
+    """The done stories not accepted, each with whether the user may accept it now (the
+    PO, every item of the Definition of Done ticked): two queries."""
+    done = [s for s in stories if s.status.category == StatusCategory.DONE]
+    pending = [s for s in done if not completion.is_completed(s)]
+    if not pending:
+        return []
+    total = ChecklistItem.objects.filter(
+        product_id=sprint.team.product_id, kind=ChecklistKind.DONE
+    ).count()
+    ticked = dict(
+        DoneCheck.objects.filter(story__in=pending)
+        .values("story_id")
+        .annotate(n=Count("pk"))
+        .values_list("story_id", "n")
+    )
+    return [
+        (
+            s,
+            ticked.get(s.pk, 0) >= total and access.can(request.user, Capability.ACCEPT_STORY, s),
+        )
+        for s in pending
+    ]
+
+
+def _form(
+    request: UserRequest, sprint: Sprint, data: Any = None
+) -> tuple[CloseSprintForm, list[Story]]:
+    stories = _stories(sprint)
+    pending = _pending(request, sprint, stories)
+    return CloseSprintForm(data, team=sprint.team, pending=pending), stories
 
 
 @login_required
@@ -56,10 +108,11 @@ def sprint_close(request: UserRequest, slug: str, pk: int) -> HttpResponse:
     if request.method == "GET":
         if sprint.state != SprintState.ACTIVE:
             return redirect("sprints:sprint", slug=product.slug, pk=sprint.pk)
-        form = CloseSprintForm(team=sprint.team)
-        return render(request, "sprints/close.html", _close_context(request, product, sprint, form))
+        form, stories = _form(request, sprint)
+        context = _close_context(request, product, sprint, form, stories)
+        return render(request, "sprints/close.html", context)
     access.require(request.user, Capability.PLAN_SPRINTS, sprint)
-    form = CloseSprintForm(request.POST, team=sprint.team)
+    form, stories = _form(request, sprint, request.POST)
     error = None
     if form.is_valid():
         try:
@@ -69,5 +122,5 @@ def sprint_close(request: UserRequest, slug: str, pk: int) -> HttpResponse:
         else:
             return redirect("sprints:sprint", slug=product.slug, pk=sprint.pk)
     sprint.refresh_from_db()
-    context = _close_context(request, product, sprint, form, error=error)
+    context = _close_context(request, product, sprint, form, stories, error=error)
     return render(request, "sprints/close.html", context, status=422)

@@ -29,7 +29,7 @@ from core.web import UserRequest, add_service_errors, answer
 from products.grants import get_product_or_404
 from products.models import ChecklistItem, ChecklistKind, Product, StatusCategory
 from products.views import product_context
-from sprints import services
+from sprints import completion, services
 from sprints.forms import FeedbackForm, NotesForm, RejectForm
 from sprints.models import Acceptance, Ceremony, CeremonyKind, ReviewFeedback
 
@@ -132,6 +132,8 @@ def _context(request: UserRequest, product: Product, ceremony: Ceremony, **extra
     }
     context |= _stories(ceremony)
     context["points_done"] = sum(r.story.points or 0 for r in context["done_stories"])
+    # What the sprint's close will count as completed (sprints.completion).
+    context["points_accepted"] = completion.points(r.story for r in context["done_stories"])
     return context | extra
 
 

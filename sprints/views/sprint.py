@@ -20,11 +20,15 @@ from core.web import UserRequest, add_service_errors
 from products.grants import get_product_or_404, get_team_or_404
 from products.models import Membership, Product, StatusCategory, Team
 from products.views import product_context
-from sprints import charts, services
+from sprints import charts, completion, services
 from sprints.forms import AddStoryForm, NewSprintForm, SprintForm
 from sprints.models import Impediment
 
-DONE = Q(stories__status__category=StatusCategory.DONE)
+# Completed, on a sprint's stories: accepted by the PO (sprints.completion).
+DONE = completion.completed_q("stories__")
+# An epic's progress counts its stories in a done column, as the roadmap does (backlog
+# sits below the acceptance and cannot read it).
+EPIC_DONE = Q(stories__status__category=StatusCategory.DONE)
 
 
 def _with_progress(sprints: Any) -> Any:
@@ -92,7 +96,7 @@ def _next_release(product: Product, today: Any) -> dict[str, Any]:
     epics = list(
         product.epics.annotate(
             points_total=Sum("stories__points"),
-            points_done=Sum("stories__points", filter=DONE),
+            points_done=Sum("stories__points", filter=EPIC_DONE),
         ).order_by("rank")
     )
     forecasts = forecast.cached_forecast(product, epics)
@@ -171,7 +175,7 @@ def _sprint_context(
         "stories": stories,
         "totals": stories.aggregate(
             planned=Sum("points"),
-            done=Sum("points", filter=Q(status__category=StatusCategory.DONE)),
+            done=Sum("points", filter=completion.completed_q()),
         ),
         "can_plan": can_plan,
         "add_form": forms.get("add_form") or AddStoryForm(team=sprint.team),

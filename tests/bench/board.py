@@ -142,8 +142,10 @@ class World:
     def chart_sprint(self) -> Any:
         """A 28-day sprint (closed) whose stories moved about 5,000 times, day by day."""
         from backlog import services as backlog
+        from backlog.models import Story
         from core import clock
         from core.models import Event
+        from sprints import completion
         from sprints import services as sprints
 
         with clock.at(_noon(SPRINT_START - dt.timedelta(days=1))):
@@ -180,8 +182,15 @@ class World:
             done += 100
             if done % 1000 == 0:
                 print(f"  chart events {n:,}/{CHART_EVENTS:,}", file=sys.stderr, flush=True)
+        # The stories left in a done column were never accepted: back to the backlog.
+        waiting = Story.objects.filter(sprint=sprint).filter(completion.done_not_accepted_q())
         with clock.at(_noon(SPRINT_START + dt.timedelta(days=27), 59)):
-            sprints.close_sprint(actor=self.po, sprint=sprint, goal_met=True)
+            sprints.close_sprint(
+                actor=self.po,
+                sprint=sprint,
+                goal_met=True,
+                unaccepted=dict.fromkeys(waiting.values_list("pk", flat=True), "backlog"),
+            )
         sprint.refresh_from_db()
         return sprint
 

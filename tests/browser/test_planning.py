@@ -18,7 +18,7 @@ from products.models import ChecklistKind, Product, StatusCategory, Team
 from sprints import services
 from tests.backlog.factories import EpicFactory
 from tests.products.factories import status_of
-from tests.sprints.factories import SPRINT_START, SprintFactory
+from tests.sprints.factories import SPRINT_START, SprintFactory, accept
 
 
 @pytest.fixture
@@ -147,14 +147,23 @@ def test_the_closed_sprints_report(
     with clock.at(monday + dt.timedelta(days=9)):
         for title in ("Card form with validation", "Welcome e-mail"):
             backlog_services.move_story(actor=po, story=Story.objects.get(title=title), status=done)
+        # One accepted already; the other's Definition of Done is ticked, not accepted yet.
+        accept(po, Story.objects.get(title="Card form with validation"))
+        welcome = Story.objects.get(title="Welcome e-mail")
+        for item in product.checklist.filter(kind=ChecklistKind.DONE):
+            services.tick_done_item(actor=po, story=welcome, item=item)
     SprintFactory(team=team, name="Sprint 8", start_date=SPRINT_START + dt.timedelta(days=14))
 
     login(page, live_server, "po", "password")
     page.set_viewport_size({"width": 1280, "height": 900})
     page.goto(f"/p/{product.slug}/sprints/{plan.pk}/")
     page.get_by_role("link", name="Close the sprint…").first.click()
-    expect(page.get_by_role("heading", name="Done: 2 stories")).to_be_visible()
+    expect(page.get_by_role("heading", name="Accepted: 1 story")).to_be_visible()
+    expect(page.get_by_role("heading", name="Done, not accepted: 1 story")).to_be_visible()
+    expect(page.get_by_text("Completed = accepted by the Product Owner.").first).to_be_visible()
     page.get_by_label("Yes").check()
+    # The PO accepts the other one while closing.
+    page.locator("fieldset", has_text="Welcome e-mail").get_by_label("Accept it now").check()
     page.screenshot(path=screenshot_dir / "close-en.png", full_page=True)
     with page.expect_navigation():
         page.get_by_role("button", name="Close sprint").click()
@@ -188,7 +197,7 @@ def test_the_po_accepts_a_done_card_from_the_boards_side_panel(
     page.set_viewport_size({"width": 1440, "height": 1000})
     page.goto(f"/p/{product.slug}/teams/{team.slug}/board/")
     card = page.locator(".board-card", has_text="Invoice PDF")
-    expect(card.locator(".card-dod")).to_have_text("Definition of Done 3/4")
+    expect(card.locator(".card-dod")).to_have_text("DoD 3/4")
     card.locator(".card-title").click()
     panel = page.locator("dialog.card-panel")
     expect(panel).to_be_visible()

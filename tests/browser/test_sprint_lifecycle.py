@@ -15,13 +15,13 @@ from core import clock
 from products.models import Product, StatusCategory, Team
 from sprints import services
 from tests.products.factories import status_of
-from tests.sprints.factories import SprintFactory
+from tests.sprints.factories import SprintFactory, accept
 
 
 @pytest.fixture
 def running(product: Product, team: Team, po: Any, make_story: Any) -> Sprint:
-    """Sprint 7, started three days ago: 4 stories (16 points), one done; the backlog
-    holds two stories of its own."""
+    """Sprint 7, started three days ago: 4 stories (16 points), one done and accepted;
+    the backlog holds two stories of its own."""
     today = clock.today()
     sprint = SprintFactory(team=team, name="Sprint 7", start_date=today - dt.timedelta(days=3),
                            end_date=today + dt.timedelta(days=10))  # fmt: skip
@@ -37,6 +37,7 @@ def running(product: Product, team: Team, po: Any, make_story: Any) -> Sprint:
         story = make_story(title=title, points=points, **({"status": status} if status else {}))
         services.add_story_to_sprint(actor=po, story=story, sprint=sprint)
     with clock.at(clock.now() - dt.timedelta(days=3)):
+        accept(po, Story.objects.get(title="Card form"))  # completed: accepted by the PO
         services.start_sprint(actor=po, sprint=sprint)
     sprint.refresh_from_db()
     return sprint
@@ -107,7 +108,7 @@ def _remaining_today(page: Page) -> str:
     return [c for c in cells if c != "—"][-1]
 
 
-def test_the_burndown_shows_the_new_remaining_points_after_a_card_moves_to_done(
+def test_the_burndown_shows_the_new_remaining_points_once_a_done_card_is_accepted(
     page: Page, live_server: Any, login: Any, transactional_db: None, po: Any,
     product: Product, team: Team, running: Sprint, screenshot_dir: Path,
 ) -> None:  # fmt: skip
@@ -125,6 +126,10 @@ def test_the_burndown_shows_the_new_remaining_points_after_a_card_moves_to_done(
     done = page.locator(".board-column", has=page.get_by_role("heading", name="Done", exact=True))
     expect(done.locator(".board-card", has_text="Invoices")).to_be_visible()
 
+    # Done is not completed: the burndown waits for the PO's acceptance.
+    page.goto(f"/p/{product.slug}/sprints/{running.pk}/")
+    assert _remaining_today(page) == "11"
+    accept(po, Story.objects.get(title="Invoices"))
     page.goto(f"/p/{product.slug}/sprints/{running.pk}/")
     assert _remaining_today(page) == "6"
     # The cumulative flow beside it counts two done stories today.

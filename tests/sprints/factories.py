@@ -7,8 +7,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from backlog.models import Sprint, SprintState
+from accounts.models import User
+from backlog.models import Sprint, SprintState, Story
+from sprints import services
 from sprints.models import Ceremony, CeremonyKind
+from sprints.services.acceptance import done_items
 from tests.factories_base import LazyAttribute, ModelFactory, Sequence, SubFactory
 from tests.products.factories import TeamFactory
 
@@ -53,3 +56,13 @@ class CeremonyFactory(ModelFactory[Ceremony]):
     kind = CeremonyKind.DAILY
     starts_at = LazyAttribute(lambda o: dt.datetime(2026, 3, 3, 9, 30, tzinfo=o.team.tzinfo))
     duration_minutes = 15
+
+
+def accept(po: User, story: Story) -> Story:
+    """The PO ticks the story's Definition of Done and accepts it, through the services
+    (the story must be in a done column)."""
+    story = Story.objects.get(pk=story.pk)
+    for item in done_items(story):
+        services.tick_done_item(actor=po, story=story, item=item)
+    services.accept_story(actor=po, story=story)
+    return Story.objects.get(pk=story.pk)

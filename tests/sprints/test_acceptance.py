@@ -283,7 +283,7 @@ def test_a_done_card_shows_its_definition_of_done_progress_and_opens_the_panel(
     client.force_login(developer)
     card = _card(_board(client, product, team), finished)
     panel = reverse("sprints:card", args=[product.slug, finished.pk])
-    assert "Definition of Done 2/4" in card
+    assert "DoD 2/4" in card
     assert f'href="{panel}"' in card and f'hx-get="{panel}"' in card
     # Without JavaScript the title still goes to the story page.
     story_page = reverse("backlog:story", args=[product.slug, finished.pk])
@@ -299,7 +299,7 @@ def test_an_accepted_card_says_so(
     services.accept_story(actor=po, story=finished)
     client.force_login(po)
     card = _card(_board(client, product, team), finished)
-    assert ">Accepted</span>" in card and "Definition of Done 4/4" in card
+    assert ">Accepted</span>" in card and "DoD 4/4" in card
 
 
 def test_a_card_not_done_shows_no_definition_of_done(
@@ -333,8 +333,8 @@ def test_the_board_with_done_cards_costs_the_same_queries_whatever_its_size(
     client.force_login(po)
     with django_assert_num_queries(13):  # as many as the board without any done card
         html = client.get(reverse("sprints:board", args=[product.slug, team.slug])).content
-    assert html.count(b"Definition of Done 4/4") == cards // 4
-    assert html.count(b"Definition of Done 2/4") == cards // 4
+    assert html.count(b">DoD 4/4<") == cards // 4
+    assert html.count(b">DoD 2/4<") == cards // 4
     assert len(re.findall(rb">Accepted</span>", html)) == cards // 4
 
 

@@ -120,7 +120,7 @@ def test_only_those_who_may_move_cards_see_handles_and_forms(
     card = _card(html, story)
     assert ("drag-handle" in card) is may_move
     assert ("data-can-move" in card) is may_move
-    assert (reverse("backlog:story_move", args=[product.slug, story.pk]) in card) is may_move
+    assert (reverse("sprints:card_move", args=[product.slug, story.pk]) in card) is may_move
     assert (reverse("sprints:impediment_flag", args=[product.slug, story.pk]) in card) is may_move
     assert ('id="board-help"' in html) is may_move
 

@@ -13,7 +13,7 @@ from core import clock
 from products.models import Product, StatusCategory, Team
 from sprints import charts, services
 from tests.products.factories import status_of
-from tests.sprints.factories import SprintFactory
+from tests.sprints.factories import SprintFactory, accept
 
 MONDAY = dt.date(2026, 3, 2)
 
@@ -36,6 +36,7 @@ def test_the_burndown_replays_the_sprint_from_its_events(
     done = status_of(product, StatusCategory.DONE)
     with _at(MONDAY + dt.timedelta(days=1)):
         backlog.move_story(actor=developer, story=a, status=done)
+        accept(po, a)
     with _at(MONDAY + dt.timedelta(days=2)):
         services.add_story_to_sprint(actor=po, story=c, sprint=sprint)
 
@@ -196,10 +197,9 @@ def test_the_sprint_pages_charts_read_the_history_once(
         client.get(url)
 
 
-def test_a_story_already_done_when_the_sprint_starts_is_not_remaining(
+def test_a_story_already_accepted_when_the_sprint_starts_is_not_remaining(
     po: Any, product: Product, team: Team, make_story: Any
 ) -> None:
-    """Its status before any move is the one it has: no move event says otherwise."""
     done = status_of(product, StatusCategory.DONE)
     finished, open_ = make_story(points=5, status=done), make_story(points=3)
     with _at(MONDAY - dt.timedelta(days=1)):
@@ -207,7 +207,38 @@ def test_a_story_already_done_when_the_sprint_starts_is_not_remaining(
                                         end_date=MONDAY + dt.timedelta(days=13))  # fmt: skip
         services.add_story_to_sprint(actor=po, story=finished, sprint=sprint)
         services.add_story_to_sprint(actor=po, story=open_, sprint=sprint)
+        accept(po, finished)
     with _at(MONDAY):
         services.start_sprint(actor=po, sprint=sprint)
     chart = charts.burndown(sprint, today=MONDAY)
     assert chart.committed == 3 and chart.days[0].remaining == 3
+
+
+def test_the_burndown_burns_on_acceptance_and_unburns_on_a_send_back(
+    po: Any, developer: Any, product: Product, team: Team, make_story: Any
+) -> None:
+    """Reaching a done column burns nothing: the PO's acceptance does, a send-back undoes it,
+    and so does taking an accepted card out of the done column."""
+    a, b = make_story(points=5), make_story(points=3)
+    with _at(MONDAY - dt.timedelta(days=1)):
+        sprint = services.create_sprint(actor=po, team=team, name="S", start_date=MONDAY,
+                                        end_date=MONDAY + dt.timedelta(days=13))  # fmt: skip
+        services.add_story_to_sprint(actor=po, story=a, sprint=sprint)
+        services.add_story_to_sprint(actor=po, story=b, sprint=sprint)
+    with _at(MONDAY):
+        services.start_sprint(actor=po, sprint=sprint)
+    done = status_of(product, StatusCategory.DONE)
+    doing = status_of(product, StatusCategory.IN_PROGRESS)
+    with _at(MONDAY + dt.timedelta(days=1)):
+        backlog.move_story(actor=developer, story=a, status=done)
+        backlog.move_story(actor=developer, story=b, status=done)
+    with _at(MONDAY + dt.timedelta(days=2)):
+        accept(po, a)
+        accept(po, b)
+    with _at(MONDAY + dt.timedelta(days=3)):
+        services.reject_story(actor=po, story=a, comment="The receipt is missing")
+    with _at(MONDAY + dt.timedelta(days=4)):
+        services.move_card(actor=developer, story=b, status=doing)
+
+    chart = charts.burndown(sprint, today=MONDAY + dt.timedelta(days=4))
+    assert [d.remaining for d in chart.days[:5]] == [8, 8, 0, 5, 8]

@@ -19,7 +19,7 @@ from products.models import Product, StatusCategory, Team
 from sprints import services
 from tests.conftest import MakeStory
 from tests.products.factories import status_of
-from tests.sprints.factories import SprintFactory
+from tests.sprints.factories import SprintFactory, accept
 
 MONDAY = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
 ROLES = [
@@ -65,6 +65,8 @@ def history(po: User, product: Product, team: Team, sprint: Sprint, make_story: 
         backlog_services.move_story(actor=po, story=Story.objects.get(pk=a.pk), status=done)
         backlog_services.move_story(actor=po, story=Story.objects.get(pk=d.pk), status=done)
         backlog_services.move_story(actor=po, story=Story.objects.get(pk=b.pk), status=doing)
+        accept(po, a)
+        accept(po, d)
     following = SprintFactory(team=team, name="Sprint 2", start_date=dt.date(2026, 3, 16))
     sprint.goal = "Customers pay by card"
     sprint.save()
@@ -91,18 +93,20 @@ def test_the_report_says_what_was_committed_added_removed_completed_and_carried_
     sprint = _close(po, history, goal_met=True, carry_over_to=history["next"])
     sprint.refresh_from_db()
     assert sprint.report == {
-        "version": 1,
+        "version": 2,
         "goal": "Customers pay by card",
         "goal_met": True,
         "committed": {"points": 10, "stories": _rows(s["A"], s["B"], s["C"])},
         "added": {"points": 9, "stories": _rows(s["D"], s["E"])},
         "removed": {"points": 3, "stories": _rows(s["C"], s["E"])},
         "completed": {"points": 11, "stories": _rows(s["A"], s["D"])},
+        "not_accepted": {"points": 0, "stories": []},
         "carried_over": {
             "points": 5,
             "stories": _rows(s["B"]),
             "to": {"id": history["next"].pk, "name": "Sprint 2"},
         },
+        "returned": {"points": 0, "stories": []},
     }
     assert sprint.completed_points == 11 and sprint.goal_met is True
 
@@ -213,7 +217,7 @@ def test_the_close_page_shows_done_and_unfinished_stories_and_the_reports_previe
     assert [s.title for s in response.context["done"]] == ["A", "D"]
     assert [s.title for s in response.context["unfinished"]] == ["B"]
     html = response.content.decode()
-    assert "Done: 2 stories" in html and "Not done: 1 story" in html
+    assert "Accepted: 2 stories" in html and "Not done: 1 story" in html
     assert "Was the sprint goal met?" in html
     assert '<option value="' + str(history["next"].pk) + '">Sprint 2</option>' in html
     assert response.context["preview"]["added"]["points"] == 9
@@ -313,13 +317,17 @@ def test_the_close_page_costs_the_same_queries_whatever_its_size(
     services.start_sprint(actor=po, sprint=sprint)
     for _ in range(stories):
         services.add_story_to_sprint(actor=po, story=make_story(points=1), sprint=sprint)
-    for story in list(sprint.stories.order_by("rank")[:2]):
+    for story in list(sprint.stories.filter(points=1).order_by("rank")[:2]):
         services.remove_story_from_sprint(actor=po, story=story)
     SprintFactory(team=team, name="Next")
     client.force_login(po)
-    with django_assert_num_queries(11):
+    # + the Definition of Done's items and the ticks of the done stories not accepted.
+    with django_assert_num_queries(13):
         response = client.get(_close_url(product, sprint))
-    assert len(response.context["done"]) + len(response.context["unfinished"]) == 2 * stories - 2
+    assert len(response.context["pending"]) == stories // 2
+    assert len(response.context["pending"]) + len(response.context["unfinished"]) == (
+        2 * stories - 2
+    )
     assert len(response.context["preview"]["removed"]["stories"]) == 2
 
 
@@ -336,6 +344,8 @@ def test_the_closed_sprint_page_costs_the_same_queries_whatever_its_report(
     for _ in range(stories):
         make_story(sprint=sprint, points=3, status=status_of(product, StatusCategory.DONE))
     services.start_sprint(actor=po, sprint=sprint)
+    for story in sprint.stories.all():
+        accept(po, story)
     services.close_sprint(actor=po, sprint=sprint, goal_met=True)
     client.force_login(po)
     # + the burndown: the product's done statuses, the sprint's events, their stories;

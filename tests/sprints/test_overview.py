@@ -16,6 +16,7 @@ from products.models import Product, StatusCategory
 from sprints import services
 from tests.backlog.factories import EpicFactory, ReleaseFactory
 from tests.products.factories import TeamFactory, status_of
+from tests.sprints.factories import accept
 
 
 def _team_with_a_sprint(product: Product, superuser: Any, make_story: Any, i: int) -> Any:
@@ -32,6 +33,7 @@ def _team_with_a_sprint(product: Product, superuser: Any, make_story: Any, i: in
     services.add_story_to_sprint(actor=superuser, story=finished, sprint=old)
     services.start_sprint(actor=superuser, sprint=old)
     backlog.move_story(actor=superuser, story=finished, status=done)
+    accept(superuser, finished)
     services.close_sprint(actor=superuser, sprint=old, goal_met=True)
     sprint = services.create_sprint(actor=superuser, team=team, name=f"Now {i}",
                                      start_date=today - dt.timedelta(days=3),
@@ -41,6 +43,7 @@ def _team_with_a_sprint(product: Product, superuser: Any, make_story: Any, i: in
         services.add_story_to_sprint(actor=superuser, story=story, sprint=sprint)
     services.start_sprint(actor=superuser, sprint=sprint)
     backlog.move_story(actor=superuser, story=stories[0], status=done)
+    accept(superuser, stories[0])
     return sprint
 
 

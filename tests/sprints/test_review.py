@@ -362,3 +362,21 @@ def test_the_page_takes_the_same_queries_whatever_the_size(
     client.force_login(po)
     with django_assert_num_queries(12):
         assert client.get(_url(review)).status_code == 200
+
+
+def test_the_review_header_says_how_many_done_points_are_accepted(
+    client: Client, po: User, review: Ceremony, done_story: Story, make_story: MakeStory
+) -> None:
+    """The points the close will count as completed, beside the points done."""
+    waiting = make_story(
+        sprint=review.sprint, points=3, status=status_of(done_story.product, StatusCategory.DONE)
+    )
+    for item in done_items(done_story):
+        services.tick_done_item(actor=po, story=done_story, item=item)
+    services.accept_story(actor=po, story=done_story)
+    client.force_login(po)
+    response = client.get(_url(review))
+    assert (response.context["points_done"], response.context["points_accepted"]) == (8, 5)
+    assert waiting.pk in {r.story.pk for r in response.context["done_stories"]}
+    html = response.content.decode()
+    assert "<strong>5</strong><span>points accepted</span>" in html

@@ -259,3 +259,20 @@ def test_the_last_closed_sprint_has_a_retrospective_and_a_review(product: Produc
         review = last.ceremonies.get(kind=CeremonyKind.REVIEW)
         assert ReviewFeedback.objects.filter(ceremony=review).count() >= 3
         assert review.notes
+
+
+def test_closed_sprints_count_only_the_work_the_po_accepted(product: Product) -> None:
+    """Velocity is believable: each closed sprint completed some accepted work, and the
+    stories left in it are the accepted ones (none waits for acceptance after a close)."""
+    from sprints.models import Acceptance
+
+    for team in product.teams.all():
+        for sprint in team.sprints.filter(state=SprintState.CLOSED):
+            assert sprint.report is not None
+            completed = [row["id"] for row in sprint.report["completed"]["stories"]]
+            accepted = set(
+                Acceptance.objects.filter(story__in=completed).values_list("story", flat=True)
+            )
+            assert completed and accepted == set(completed), sprint
+            assert 0 < (sprint.completed_points or 0) <= (sprint.committed_points or 0) * 1.5
+            assert not sprint.stories.filter(acceptance__isnull=True).exists(), sprint

@@ -16,7 +16,7 @@ from products.models import Product, StatusCategory, Team
 from sprints import services
 from tests.conftest import MakeStory
 from tests.products.factories import ProductFactory, status_of
-from tests.sprints.factories import SPRINT_START, SprintFactory
+from tests.sprints.factories import SPRINT_START, SprintFactory, accept
 
 pytestmark = pytest.mark.django_db
 
@@ -369,6 +369,7 @@ def running(
     make_story(title="Other", team=other_team, sprint=SprintFactory(team=other_team))
     make_story(title="B2")
     services.start_sprint(actor=po, sprint=sprint)
+    accept(po, Story.objects.get(title="Done"))
     return sprint
 
 

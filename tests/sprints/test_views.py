@@ -10,6 +10,8 @@ from django.urls import reverse
 from backlog.models import Sprint, SprintState, Story
 from core import clock
 from products.models import Product, StatusCategory, Team
+from sprints import services
+from sprints.services.acceptance import done_items
 from tests.products.factories import ProductFactory, status_of
 from tests.sprints.factories import SprintFactory
 
@@ -116,8 +118,12 @@ def test_planning_starting_and_closing_a_sprint_through_the_pages(
 
     move = reverse("backlog:story_move", args=[slug, done.pk])
     client.post(move, {"status": status_of(product, StatusCategory.DONE).pk})
+    for item in done_items(done):
+        services.tick_done_item(actor=po, story=done, item=item)
+    # Done is not accepted yet: the close page asks, and the PO accepts it there.
     response = client.post(
-        reverse("sprints:sprint_close", args=[slug, sprint.pk]), {"goal_met": "no"}
+        reverse("sprints:sprint_close", args=[slug, sprint.pk]),
+        {"goal_met": "no", f"unaccepted_{done.pk}": "accept"},
     )
     assert response.status_code == 302
     sprint.refresh_from_db()
