@@ -344,6 +344,10 @@ class Story(models.Model):
     labels = models.ManyToManyField(
         Label, blank=True, related_name="stories", verbose_name=_("labels")
     )
+    # When the story last came into a done column from another category, through
+    # move_story (null: never, or before this was kept). An acceptance given before it is
+    # an acceptance of an earlier pass (sprints.completion).
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True, editable=False)
     version = models.PositiveIntegerField(_("version"), default=1)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"

@@ -14,13 +14,14 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from products.models import StatusCategory
 
 if TYPE_CHECKING:
     from backlog.models import Story, StoryQuerySet
+    from sprints.models import Acceptance
 
 RULE_VERBS = ("story.accepted", "story.rejected", "story.acceptance_withdrawn")
 """The events that change whether a story is completed (the burndown replays them)."""
@@ -32,13 +33,26 @@ def completed_q(prefix: str = "") -> Q:
     reaches them from another model: ``completed_q("stories__")`` on sprints."""
     return Q(
         **{f"{prefix}acceptance__isnull": False, f"{prefix}status__category": StatusCategory.DONE}
+    ) & (
+        # Accepted on this pass through the done columns, not on an earlier one (a story
+        # moved out and back in by a path that doesn't withdraw the acceptance: the API's
+        # or the story page's move, a deleted status).
+        Q(**{f"{prefix}done_at__isnull": True})
+        | Q(**{f"{prefix}acceptance__accepted_at__gte": F(f"{prefix}done_at")})
     )
 
 
 def done_not_accepted_q(prefix: str = "") -> Q:
     """Stories in a done column that the Product Owner has not accepted (yet)."""
-    return Q(**{f"{prefix}status__category": StatusCategory.DONE}) & Q(
-        **{f"{prefix}acceptance__isnull": True}
+    return Q(**{f"{prefix}status__category": StatusCategory.DONE}) & (
+        Q(**{f"{prefix}acceptance__isnull": True})
+        # accepted on an earlier pass through the done columns (completed_q)
+        | Q(
+            **{
+                f"{prefix}done_at__isnull": False,
+                f"{prefix}acceptance__accepted_at__lt": F(f"{prefix}done_at"),
+            }
+        )
     )
 
 
@@ -50,10 +64,23 @@ def done_not_accepted(stories: StoryQuerySet) -> StoryQuerySet:
     return stories.filter(done_not_accepted_q())
 
 
+def is_current(acceptance: Acceptance | None, story: Story) -> bool:
+    """The acceptance was given on the story's present pass through the done columns."""
+    return acceptance is not None and (
+        story.done_at is None or acceptance.accepted_at >= story.done_at
+    )
+
+
+CURRENT_ACCEPTANCE = Q(story__done_at__isnull=True) | Q(accepted_at__gte=F("story__done_at"))
+"""On Acceptance rows: those of the story's present pass (``is_current``)."""
+
+
 def is_completed(story: Story) -> bool:
     """One story: its acceptance row exists (``select_related("acceptance")`` saves the
     query per story, ``select_related("status")`` the other)."""
-    return story.status.category == StatusCategory.DONE and hasattr(story, "acceptance")
+    if story.status.category != StatusCategory.DONE or not hasattr(story, "acceptance"):
+        return False
+    return is_current(story.acceptance, story)
 
 
 def points(stories: Iterable[Story]) -> int:

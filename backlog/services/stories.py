@@ -267,7 +267,8 @@ def move_story(
     if current.status_id != story.status_id:
         story._state.fields_cache.pop("status", None)
     story.rank, story.status_id = current.rank, current.status_id
-    old = {"status": story.status_id, "rank": story.rank}
+    old_status_id = story.status_id
+    old = {"status": old_status_id, "rank": story.rank}
     for attempt in range(5):
         bounds = _neighbour_bounds(story, after, before)
         if bounds is not None:
@@ -290,6 +291,8 @@ def move_story(
     new: dict[str, Any] = {"status": story.status_id, "rank": story.rank}
     if new == old:
         return story
+    if status is not None and status.pk != old["status"]:
+        _stamp_done(story, old_status_id, status)
     if status is not None and status.pk != old["status"] and status.wip_limit and story.sprint_id:
         # The move that takes a sprint's column over its limit is recorded as such.
         count = Story.objects.filter(sprint_id=story.sprint_id, status=status).count()
@@ -405,6 +408,17 @@ def remove_label(*, actor: User, story: Story, label: Label) -> Story:
             before={"label": label.name},
         )
     return story
+
+
+def _stamp_done(story: Story, old_status_id: int, status: Status) -> None:
+    """A story coming into a done column from another category is done from now: an
+    acceptance it held from an earlier pass no longer makes it completed."""
+    if status.category != StatusCategory.DONE:
+        return
+    was = Status.objects.filter(pk=old_status_id).values_list("category", flat=True).first()
+    if was != StatusCategory.DONE:
+        story.done_at = clock.now()
+        Story.objects.filter(pk=story.pk).update(done_at=story.done_at)
 
 
 @transaction.atomic

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from backlog.models import Story
 from core import access, clock, events
 from core.access import Capability
-from products.models import Status
+from products.models import Status, StatusCategory
 from products.workflow import check_category_kept
 
 if TYPE_CHECKING:
@@ -41,8 +41,16 @@ def delete_status(*, actor: User, status: Status, move_to: Status | None = None)
             )
         if move_to.product_id != status.product_id or move_to.pk == status.pk:
             raise ValidationError({"move_to": _("Choose another status of this product.")})
+        entering_done = (
+            move_to.category == StatusCategory.DONE and status.category != StatusCategory.DONE
+        )
         Story.objects.filter(pk__in=[s.pk for s in stories]).update(
-            status=move_to, version=F("version") + 1, updated_by=actor, updated_at=clock.now()
+            status=move_to,
+            version=F("version") + 1,
+            updated_by=actor,
+            updated_at=clock.now(),
+            # Into a done column from another category: done from now (move_story's rule).
+            **({"done_at": clock.now()} if entering_done else {}),
         )
         for story in stories:
             events.record(

@@ -18,6 +18,7 @@ from django.forms import BaseForm
 from backlog.models import Story, StoryQuerySet, Task
 from core.models import Event
 from products.models import ChecklistItem, ChecklistKind
+from sprints import completion
 from sprints.models.work import Acceptance, DoneCheck, Impediment
 
 
@@ -99,7 +100,9 @@ class CardQuerySet(StoryQuerySet):
                 dod_total=_count(done_items, "product"),
                 dod_ticked=_count(DoneCheck.objects.filter(story=OuterRef("pk")), "story"),
                 accepted_at=Subquery(
-                    Acceptance.objects.filter(story=OuterRef("pk")).values("accepted_at")[:1]
+                    Acceptance.objects.filter(
+                        completion.CURRENT_ACCEPTANCE, story=OuterRef("pk")
+                    ).values("accepted_at")[:1]
                 ),
             )
             .order_by("rank")

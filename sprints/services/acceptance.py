@@ -14,6 +14,7 @@ from backlog.services import move_story
 from core import access, clock, events
 from core.access import Capability
 from products.models import ChecklistItem, ChecklistKind, Status, StatusCategory
+from sprints import completion
 from sprints.models import Acceptance, DoneCheck
 
 if TYPE_CHECKING:
@@ -30,16 +31,23 @@ def _check_item(story: Story, item: ChecklistItem) -> None:
         raise ValidationError(_("This item isn't part of the product's Definition of Done."))
 
 
+def _accepted(story: Story) -> bool:
+    """Accepted on this pass through the done columns (an older acceptance is stale:
+    the story left the done columns by a path that didn't withdraw it, and came back)."""
+    return Acceptance.objects.filter(completion.CURRENT_ACCEPTANCE, story=story).exists()
+
+
 def _check_not_accepted(story: Story) -> None:
-    if Acceptance.objects.filter(story=story).exists():
+    if _accepted(story):
         raise ValidationError(
             _("This story is accepted, so its Definition of Done is settled; send it back first.")
         )
 
 
 def _check_not_accepted_yet(story: Story) -> None:
-    if Acceptance.objects.filter(story=story).exists():
+    if _accepted(story):
         raise ValidationError(_("This story is already accepted."))
+    Acceptance.objects.filter(story=story).delete()  # a stale one, of an earlier pass
 
 
 def done_items(story: Story) -> list[ChecklistItem]:

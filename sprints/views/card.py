@@ -29,7 +29,7 @@ from core.web import UserRequest, add_service_errors, answer
 from products.grants import get_product_or_404
 from products.models import ChecklistItem, ChecklistKind, Product, StatusCategory
 from products.views import product_context
-from sprints import services
+from sprints import completion, services
 from sprints.forms import RejectForm
 from sprints.models import Acceptance, DoneCheck
 from sprints.services.acceptance import done_items
@@ -62,7 +62,11 @@ def _panel_context(
     checks = {
         c.item_id: c for c in DoneCheck.objects.filter(story=story).select_related("checked_by")
     }
-    acceptance = Acceptance.objects.filter(story=story).select_related("accepted_by").first()
+    acceptance = (
+        Acceptance.objects.filter(completion.CURRENT_ACCEPTANCE, story=story)
+        .select_related("accepted_by")
+        .first()
+    )
     rejection = (
         Event.objects.for_object("story", story.pk)
         .filter(verb="story.rejected")

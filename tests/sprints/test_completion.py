@@ -346,6 +346,48 @@ def test_moving_an_accepted_card_out_of_done_withdraws_the_acceptance(
     assert not completion.completed(Story.objects.filter(pk=story.pk)).exists()
 
 
+@pytest.mark.parametrize("path", ["service", "api"])
+def test_an_acceptance_of_an_earlier_pass_through_done_counts_for_nothing(
+    po: User, developer: User, product: Product, closing: dict[str, Any], path: str
+) -> None:
+    # The API's and the story page's move are backlog's move_story, which can't withdraw
+    # an acceptance (it sits above): out of Done and back in, the story waits for the PO.
+    story = closing["Accepted"]
+    doing = status_of(product, StatusCategory.IN_PROGRESS)
+    done = status_of(product, StatusCategory.DONE)
+    for status, days in ((doing, 4), (done, 5)):
+        with clock.at(MONDAY + dt.timedelta(days=days)):
+            if path == "service":
+                backlog.move_story(actor=developer, story=story, status=status)
+            else:
+                client = APIClient()
+                client.force_authenticate(developer)
+                url = f"/api/v1/stories/{story.pk}/move/"
+                assert client.post(url, {"status": status.pk}).status_code == 200
+    stories = Story.objects.filter(pk=story.pk)
+    assert not completion.completed(stories).exists()
+    assert completion.done_not_accepted(stories).exists()
+    assert not completion.is_completed(
+        Story.objects.select_related("status", "acceptance").get(pk=story.pk)
+    )
+    # Its Definition of Done is open again, and the PO accepts it anew.
+    with clock.at(MONDAY + dt.timedelta(days=6)):
+        services.accept_story(actor=po, story=Story.objects.get(pk=story.pk))
+    assert completion.completed(stories).exists()
+    assert Acceptance.objects.filter(story=story).count() == 1
+
+
+def test_a_move_within_the_done_columns_keeps_the_story_done_since_it_came_in(
+    developer: User, product: Product, closing: dict[str, Any]
+) -> None:
+    story = Story.objects.get(pk=closing["Accepted"].pk)
+    came_in = story.done_at
+    assert came_in is not None
+    backlog.move_story(actor=developer, story=story, after=closing["Unticked"])
+    assert Story.objects.get(pk=story.pk).done_at == came_in
+    assert completion.completed(Story.objects.filter(pk=story.pk)).exists()
+
+
 def test_reordering_an_accepted_card_inside_done_keeps_the_acceptance(
     developer: User, closing: dict[str, Any]
 ) -> None:
