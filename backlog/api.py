@@ -15,7 +15,6 @@ from drf_spectacular.utils import (
     OpenApiResponse,
     extend_schema,
     extend_schema_view,
-    inline_serializer,
 )
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -56,18 +55,25 @@ from products.serializers import DirectionSerializer, StatusSerializer, StatusWr
 
 STALE = stale("StaleEdit", StorySerializer(), "the story")
 CSV_REFUSED = OpenApiResponse(
-    inline_serializer(
-        "CsvRefused",
-        {
-            "rows": serializers.ListField(
-                child=inline_serializer(
-                    "CsvRow",
-                    {"line": serializers.IntegerField(), "message": serializers.CharField()},
-                )
-            )
+    response={
+        **FIELD_ERRORS,
+        "properties": {
+            **FIELD_ERRORS["properties"],
+            "rows": {
+                "type": "array",
+                "description": "Each wrong row of the file, by line (0: the whole file).",
+                "items": {
+                    "type": "object",
+                    "required": ["line", "message"],
+                    "properties": {
+                        "line": {"type": "integer"},
+                        "message": {"type": "string"},
+                    },
+                },
+            },
         },
-    ),
-    description="The file is refused: each wrong row, by line (0: the whole file).",
+    },
+    description="Nothing was imported: the file's wrong rows, or a field's messages.",
     examples=[
         OpenApiExample(
             "A row without a title",
@@ -85,7 +91,7 @@ STORY_FILTERS = [
         str,
         description='A team id, "<id>+" (the team\'s and those of no team) or "none" '
         "(needs product).",
-        pattern=r"^(none|[1-9][0-9]{0,17}\+?)$",
+        pattern=r"^(|none|[1-9][0-9]{0,17}\+?)$",
     ),
     OpenApiParameter("epic", int, description="Needs product."),
     OpenApiParameter("release", int, description="Needs product."),
@@ -278,7 +284,13 @@ class StoryViewSet(
             )
         ],
     )
-    @action(detail=False, methods=["post"], url_path="import", parser_classes=[CSVParser])
+    @action(
+        detail=False,
+        methods=["post"],
+        url_path="import",
+        parser_classes=[CSVParser],
+        pagination_class=None,  # the stories it made, all of them
+    )
     def import_csv(self, request: Request) -> Response:
         require_anywhere(request, Capability.CREATE_STORY)
         product = self._product()

@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter
+from rest_framework import pagination
 from rest_framework.exceptions import NotAuthenticated
 from rest_framework.request import Request
 
@@ -32,8 +33,28 @@ def signed_in(request: Request) -> User:
 
 
 def query_id(request: Request, name: str) -> int | None:
-    """``?<name>=<id>`` as a number, None when absent or empty; 400 for anything else."""
+    """``?<name>=<id>`` as a number, None when absent; 400 for anything else, the empty
+    value included (a page's form sends ``?team=`` for "any"; a script leaves it out)."""
+    _not_empty(request, name)
     return parsing.id_param(request.query_params, name)
+
+
+def _not_empty(request: Request, name: str) -> None:
+    raw = request.query_params.get(name)
+    if raw is not None and not raw.strip():
+        raise parsing.BadInput(name, _("Give a value, or leave the parameter out."))
+
+
+class PageNumberPagination(pagination.PageNumberPagination):
+    """DRF's, with ``?page=`` read as every number is: a whole number from 1, else 400
+    (DRF took an empty or missing page as the first)."""
+
+    def get_page_number(self, request: Request, paginator: Any) -> Any:
+        _not_empty(request, self.page_query_param)
+        raw = request.query_params.get(self.page_query_param)
+        if raw in self.last_page_strings:
+            return paginator.num_pages
+        return parsing.parse_int(raw, self.page_query_param, default=1, minimum=1)
 
 
 def query_date(request: Request, name: str) -> dt.date | None:

@@ -14,8 +14,10 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from django.conf import settings as django_settings
 from django.core.cache import cache
 from django.db import IntegrityError, connection, transaction
+from django.utils import translation
 from pytest_django import Settings
 
 from accounts.models import User
@@ -58,6 +60,16 @@ def _immediate_tasks(settings: Settings) -> None:
     # test, when django_capture_on_commit_callbacks runs the callbacks). The worker's own
     # path is tested in tests/core/test_tasks.py, with the database backend.
     settings.TASKS = IMMEDIATE_TASKS
+
+
+@pytest.fixture(autouse=True)
+def _site_language() -> Iterator[None]:
+    # A request leaves its language active in the thread (LocaleMiddleware and the user's
+    # language middleware activate it and nothing restores it): without this, a test that
+    # posts as a French user left the next test's services and mails in French.
+    translation.activate(django_settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)

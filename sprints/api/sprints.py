@@ -31,6 +31,7 @@ from sprints.serializers.sprints import (
     ResolveSerializer,
     SprintSerializer,
     SprintStorySerializer,
+    SprintUpdateSerializer,
 )
 
 
@@ -44,14 +45,30 @@ from sprints.serializers.sprints import (
         summary="Create a sprint of 14 to 28 days (Product Owner, Scrum Master)",
         responses={201: SprintSerializer},
     ),
+    partial_update=extend_schema(
+        summary="Rename a sprint, change its goal or its dates (Product Owner, Scrum Master)",
+        description="Not once closed. New dates move the sprint's future ceremonies and are "
+        "refused when they overlap another sprint of the team.",
+        request=SprintUpdateSerializer,
+        responses={200: SprintSerializer},
+        examples=[
+            OpenApiExample(
+                "One more week",
+                value={"end_date": "2027-01-24"},
+                request_only=True,
+            )
+        ],
+    ),
 )
 class SprintViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
     viewsets.GenericViewSet,
 ):
     serializer_class = SprintSerializer
+    http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self) -> Any:
         sprints = Sprint.objects.filter(team__product__in=user_products(self.request))
@@ -60,6 +77,15 @@ class SprintViewSet(
         if state := query_choice(self.request, "state", SprintState.values):
             sprints = sprints.filter(state=state)
         return sprints.select_related("team").order_by("team_id", "start_date")
+
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        sprint = self.get_object()
+        data = SprintUpdateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = ("name", "goal", "start_date", "end_date")
+        values = {f: data.validated_data.get(f, getattr(sprint, f)) for f in fields}
+        sprint = services.update_sprint(actor=signed_in(request), sprint=sprint, **values)
+        return Response(self.get_serializer(sprint).data)
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         require_anywhere(request, Capability.PLAN_SPRINTS)

@@ -8,6 +8,7 @@ from rest_framework import serializers
 from backlog.models import Sprint, Story
 from backlog.serializers import StorySerializer
 from core import serializers as strict
+from core.fields import TEXT_MAX_LENGTH, validate_day
 from products.models import Team
 from products.serializers import UserScopedRelatedField
 from sprints.completion import Unaccepted
@@ -71,6 +72,15 @@ class SprintSerializer(strict.ModelSerializer):
             "state", "committed_points", "completed_points", "goal_met", "started_at",
             "closed_at",
         ]  # fmt: skip
+
+
+class SprintUpdateSerializer(strict.Serializer):
+    """A sprint's name, goal and dates, as its edit page takes them; each optional."""
+
+    name = serializers.CharField(max_length=120, required=False)
+    goal = serializers.CharField(max_length=TEXT_MAX_LENGTH, allow_blank=True, required=False)
+    start_date = serializers.DateField(required=False, validators=[validate_day])
+    end_date = serializers.DateField(required=False, validators=[validate_day])
 
 
 @extend_schema_serializer(

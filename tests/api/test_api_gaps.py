@@ -3,6 +3,7 @@ create and archive products. Each goes through the page's service, with its righ
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
@@ -11,7 +12,7 @@ from django.test import Client
 from rest_framework.test import APIClient
 
 from accounts.models import User
-from backlog.models import Story
+from backlog.models import Sprint, Story
 from core.models import Event
 from products.models import Product, Team
 
@@ -244,3 +245,52 @@ def test_the_import_refuses_a_file_over_5_mb(po: User, product: Product) -> None
     response = _api(po).post(url, body, content_type=CSV)
     assert response.status_code == 400
     assert "5 MB" in response.json()["detail"]
+
+
+# Sprints --------------------------------------------------------------------------------
+
+
+def test_a_planner_edits_a_sprints_goal_and_dates(po: User, sprint: Sprint) -> None:
+    end = sprint.end_date + dt.timedelta(days=7)
+    body = {"goal": "Ship the export", "end_date": end.isoformat()}
+    response = _api(po).patch(f"/api/v1/sprints/{sprint.pk}/", body)
+    assert response.status_code == 200, response.content
+    sprint.refresh_from_db()
+    assert (sprint.goal, sprint.end_date) == ("Ship the export", end)
+    assert Event.objects.filter(verb="sprint.updated", object_id=sprint.pk).exists()
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"end_date": "9999-12-31"}, "end_date"),
+        ({"name": 5}, "name"),
+        ({"goal": "x" * 5001}, "goal"),
+    ],
+)
+def test_a_bad_sprint_edit_is_refused_with_nothing_written(
+    po: User, sprint: Sprint, change: dict[str, Any], field: str
+) -> None:
+    before = (sprint.name, sprint.goal, sprint.end_date)
+    response = _api(po).patch(f"/api/v1/sprints/{sprint.pk}/", change)
+    assert response.status_code == 400, response.content
+    assert field in response.json()
+    sprint.refresh_from_db()
+    assert (sprint.name, sprint.goal, sprint.end_date) == before
+
+
+def test_dates_of_the_wrong_length_are_refused_as_on_the_page(po: User, sprint: Sprint) -> None:
+    end = sprint.start_date + dt.timedelta(days=3)
+    response = _api(po).patch(f"/api/v1/sprints/{sprint.pk}/", {"end_date": end.isoformat()})
+    assert response.status_code == 400, response.content
+
+
+@pytest.mark.parametrize("who", ["developer", "stakeholder", "other_team_po"])
+def test_only_the_teams_planners_edit_a_sprint(
+    request: pytest.FixtureRequest, who: str, sprint: Sprint
+) -> None:
+    client = _api(request.getfixturevalue(who))
+    response = client.patch(f"/api/v1/sprints/{sprint.pk}/", {"goal": "Mine"})
+    assert response.status_code in (403, 404), response.content
+    sprint.refresh_from_db()
+    assert sprint.goal != "Mine"

@@ -155,6 +155,10 @@ API_CHOICE_FILTERS = [
     ("/api/v1/impediments/", "open", ["maybe", NUL]),
     ("/api/v1/stories/", "backlog", ["maybe"]),
     ("/api/v1/stories/", "unestimated", ["maybe", "null"]),
+    # An API filter left empty is no filter the schema offers: leave it out.
+    ("/api/v1/sprints/", "team", ["", " "]),
+    ("/api/v1/review-feedback/", "ceremony", [""]),
+    ("/api/v1/sprints/", "page", ["", "abc", "0", "-1", "²"]),
     ("/api/v1/ceremonies/", "from", BAD_DATES),
     ("/api/v1/ceremonies/", "to", BAD_DATES),
 ]
