@@ -10,8 +10,9 @@ sprint page, the sprint report, the burndown and the product overview.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from django.db import models
 from django.db.models import F, Q
@@ -21,7 +22,14 @@ from products.models import StatusCategory
 
 if TYPE_CHECKING:
     from backlog.models import Story, StoryQuerySet
-    from sprints.models import Acceptance
+
+
+class _Accepted(Protocol):
+    """An acceptance, as this module reads it (sprints.models.Acceptance, which reads this
+    module's CURRENT_ACCEPTANCE for the board's cards)."""
+
+    accepted_at: dt.datetime
+
 
 RULE_VERBS = ("story.accepted", "story.rejected", "story.acceptance_withdrawn")
 """The events that change whether a story is completed (the burndown replays them)."""
@@ -64,7 +72,7 @@ def done_not_accepted(stories: StoryQuerySet) -> StoryQuerySet:
     return stories.filter(done_not_accepted_q())
 
 
-def is_current(acceptance: Acceptance | None, story: Story) -> bool:
+def is_current(acceptance: _Accepted | None, story: Story) -> bool:
     """The acceptance was given on the story's present pass through the done columns."""
     return acceptance is not None and (
         story.done_at is None or acceptance.accepted_at >= story.done_at

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef
@@ -183,12 +185,20 @@ def story_detail(request: UserRequest, slug: str, pk: int) -> HttpResponse:
 def story_move(request: UserRequest, slug: str, pk: int) -> HttpResponse:
     """Move a story: a status and/or a place named by a neighbour, the top, the bottom or a
     position in its list (the backlog, or its sprint). htmx and fetch calls get 204."""
+    return answer_move(request, slug, pk, services.move_story)
+
+
+def answer_move(
+    request: UserRequest, slug: str, pk: int, move: Callable[..., Story]
+) -> HttpResponse:
+    """The move form's answers, whichever service moves (the board's withdraws an
+    acceptance: ``sprints:card_move``)."""
     product, story = story_or_404(request, slug, pk)
     form = MoveForm(request.POST, product=product, story=story)
     if form.is_valid():
         data = form.cleaned_data
         try:
-            services.move_story(
+            move(
                 actor=request.user,
                 story=story,
                 status=data["status"],
@@ -201,7 +211,9 @@ def story_move(request: UserRequest, slug: str, pk: int) -> HttpResponse:
             if request.htmx:
                 return HttpResponse(status=204)
             next_url = request.POST.get("next", "")
-            if url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+            if url_has_allowed_host_and_scheme(
+                next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+            ):
                 return redirect(next_url)
             return redirect("backlog:story", slug=product.slug, pk=story.pk)
     else:

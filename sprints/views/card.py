@@ -12,16 +12,15 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from backlog import readiness
-from backlog.forms import MoveForm
 from backlog.models import SprintState, Story
-from backlog.views.story import detail_context, story_or_404
+from backlog.views.story import answer_move
 from core import access
 from core.access import Capability
 from core.models import Event
@@ -196,31 +195,4 @@ def card_move(request: UserRequest, slug: str, pk: int) -> HttpResponse:
     """The board's move (drag, keyboard, the "Move to…" form): ``backlog:story_move``'s
     form and answers, through ``move_card``, which withdraws the acceptance of an accepted
     card taken out of the done columns. htmx and fetch calls get 204."""
-    product, story = story_or_404(request, slug, pk)
-    form = MoveForm(request.POST, product=product, story=story)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.move_card(
-                actor=request.user,
-                story=story,
-                status=data["status"],
-                after=data["after"],
-                before=data["before"],
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            if request.htmx:
-                return HttpResponse(status=204)
-            next_url = request.POST.get("next", "")
-            if url_has_allowed_host_and_scheme(
-                next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-            ):
-                return redirect(next_url)
-            return redirect("backlog:story", slug=product.slug, pk=story.pk)
-    else:
-        access.require(request.user, Capability.VIEW, story)
-    story.refresh_from_db()
-    context = detail_context(request, product, story, move_form=form)
-    return answer(request, "backlog/story_detail.html#move-form", context, status=422)
+    return answer_move(request, slug, pk, services.move_card)
