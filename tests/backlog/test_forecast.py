@@ -15,7 +15,7 @@ from backlog.models import Sprint, SprintState
 from core import clock
 from core.models import Event
 from products.models import Product, Team
-from tests.backlog.factories import EpicFactory, ReleaseFactory
+from tests.backlog.factories import EpicFactory, ReleaseFactory, closed_sprints
 from tests.products.factories import TeamFactory
 
 TODAY = dt.date(2026, 11, 26)
@@ -23,28 +23,7 @@ NOON = dt.datetime(2026, 11, 26, 12, tzinfo=dt.UTC)
 
 
 def _history(product: Product, team: Team, *points: int, ended_days_ago: int = 8) -> None:
-    """Closed sprints of two weeks, oldest first, each with the close event it records;
-    the last one ended ``ended_days_ago``."""
-    for k, p in enumerate(points):
-        end = TODAY - dt.timedelta(days=ended_days_ago + 14 * (len(points) - 1 - k))
-        sprint = Sprint.objects.create(
-            team=team,
-            name=f"Closed {k}",
-            start_date=end - dt.timedelta(days=13),
-            end_date=end,
-            state=SprintState.CLOSED,
-            completed_points=p,
-            closed_at=dt.datetime.combine(end, dt.time(17), tzinfo=dt.UTC),
-        )
-        Event.objects.create(
-            verb="sprint.closed",
-            product_id=product.pk,
-            team_id=team.pk,
-            sprint_id=sprint.pk,
-            object_type="sprint",
-            object_id=sprint.pk,
-            after={"completed_points": p},
-        )
+    closed_sprints(product, team, *points, today=TODAY, ended_days_ago=ended_days_ago)
 
 
 def _stories(make_story: Any, epic: Any, points: int) -> None:

@@ -8,38 +8,18 @@ from django.test import Client
 from django.urls import reverse
 
 from backlog import forecast
-from backlog.models import Epic, Sprint, SprintState
+from backlog.models import Epic
 from core import clock
 from core.models import Event
 from products.models import Product, StatusCategory, Team
-from tests.backlog.factories import EpicFactory, ReleaseFactory
+from tests.backlog.factories import EpicFactory, ReleaseFactory, closed_sprints
 from tests.products.factories import status_of
 
 TODAY = dt.date(2026, 11, 26)
 
 
 def _history(product: Product, team: Team, *points: int) -> None:
-    """Closed sprints of two weeks, oldest first, each with the close event it records."""
-    for k, p in enumerate(points):
-        end = TODAY - dt.timedelta(days=8 + 14 * (len(points) - 1 - k))
-        sprint = Sprint.objects.create(
-            team=team,
-            name=f"Closed {k}",
-            start_date=end - dt.timedelta(days=13),
-            end_date=end,
-            state=SprintState.CLOSED,
-            completed_points=p,
-            closed_at=dt.datetime.combine(end, dt.time(17), tzinfo=dt.UTC),
-        )
-        Event.objects.create(
-            verb="sprint.closed",
-            product_id=product.pk,
-            team_id=team.pk,
-            sprint_id=sprint.pk,
-            object_type="sprint",
-            object_id=sprint.pk,
-            after={"completed_points": p},
-        )
+    closed_sprints(product, team, *points, today=TODAY)
 
 
 def test_the_simulation_is_reproducible_and_ordered() -> None:

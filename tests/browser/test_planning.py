@@ -158,7 +158,7 @@ def test_the_closed_sprints_report(
     page.set_viewport_size({"width": 1280, "height": 900})
     page.goto(f"/p/{product.slug}/sprints/{plan.pk}/")
     page.get_by_role("link", name="Close the sprint…").first.click()
-    expect(page.get_by_role("heading", name="Accepted: 1 story")).to_be_visible()
+    expect(page.get_by_role("heading", name="Accepted: 1 story", exact=True)).to_be_visible()
     expect(page.get_by_role("heading", name="Done, not accepted: 1 story")).to_be_visible()
     expect(page.get_by_text("Completed = accepted by the Product Owner.").first).to_be_visible()
     page.get_by_label("Yes").check()

@@ -10,9 +10,8 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from backlog.models import Epic
-from core.models import Event
 from products.models import StatusCategory
-from tests.backlog.factories import EpicFactory, ReleaseFactory
+from tests.backlog.factories import EpicFactory, ReleaseFactory, closed_sprints
 from tests.products.factories import status_of
 
 
@@ -32,10 +31,7 @@ def _roadmap(product: Any, team: Any, make_story: Any) -> Epic:
     )
     make_story(epic=epic, points=5, status=status_of(product, StatusCategory.DONE))
     make_story(epic=epic, points=5)
-    for points in (8, 13, 8):
-        Event.objects.create(verb="sprint.closed", product_id=product.pk, team_id=team.pk,
-                             object_type="sprint", object_id=1,
-                             after={"completed_points": points})  # fmt: skip
+    closed_sprints(product, team, 8, 13, 8, today=today)
     return epic
 
 
