@@ -427,16 +427,37 @@ class ReleaseViewSet(
     partial_update=extend_schema(
         summary="Tick or untick a task (its team)", responses={200: TaskSerializer}
     ),
+    destroy=extend_schema(summary="Delete a task (its team)", responses={204: None}),
 )
 class TaskViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
     mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
     viewsets.GenericViewSet,
 ):
     serializer_class = TaskSerializer
-    http_method_names = ["get", "post", "patch", "head", "options"]
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    def perform_destroy(self, instance: Task) -> None:
+        services.delete_task(actor=signed_in(self.request), task=instance)
+
+    @extend_schema(
+        summary="Move a task one place up or down in its story (its team)",
+        request=DirectionSerializer,
+        responses={200: TaskSerializer},
+        examples=[MOVE_EXAMPLE],
+    )
+    @action(detail=True, methods=["post"])
+    def move(self, request: Request, pk: str | None = None) -> Response:
+        task = self.get_object()
+        data = DirectionSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        task = services.move_task(
+            actor=signed_in(request), task=task, direction=data.validated_data["direction"]
+        )
+        return Response(self.get_serializer(task).data)
 
     def get_queryset(self) -> Any:
         tasks = Task.objects.filter(story__product__in=user_products(self.request)).order_by(

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sprints.api import calendar, daily, estimation, retro, review, sprints
+from sprints.api import acceptance, calendar, daily, estimation, retro, review, sprints
 
 if TYPE_CHECKING:
     from rest_framework.routers import BaseRouter
@@ -15,6 +15,7 @@ if TYPE_CHECKING:
 
 def register(router: BaseRouter) -> None:
     sprints.register(router)
+    acceptance.register(router)
     daily.register(router)
     retro.register(router)
     review.register(router)

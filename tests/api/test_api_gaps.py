@@ -12,9 +12,15 @@ from django.test import Client
 from rest_framework.test import APIClient
 
 from accounts.models import User
+from backlog import services as backlog_services
 from backlog.models import Sprint, Story
+from backlog.services import add_task
 from core.models import Event
-from products.models import Product, Team
+from products.models import ChecklistItem, Product, StatusCategory, Team
+from sprints import services as sprint_services
+from sprints.models import Acceptance
+from sprints.services.acceptance import done_items
+from tests.products.factories import ProductFactory, status_of
 
 pytestmark = pytest.mark.django_db
 
@@ -294,3 +300,78 @@ def test_only_the_teams_planners_edit_a_sprint(
     assert response.status_code in (403, 404), response.content
     sprint.refresh_from_db()
     assert sprint.goal != "Mine"
+
+
+# Tasks ------------------------------------------------------------------------------------
+
+
+def test_the_team_moves_and_deletes_a_task(
+    developer: User, stakeholder: User, make_story: Callable[..., Story]
+) -> None:
+    story = make_story(title="Export")
+    first, second = (add_task(actor=developer, story=story, title=t) for t in ("One", "Two"))
+    client = _api(developer)
+    response = client.post(f"/api/v1/tasks/{second.pk}/move/", {"direction": "up"})
+    assert response.status_code == 200, response.content
+    assert [t.title for t in story.tasks.order_by("rank")] == ["Two", "One"]
+    assert client.post(f"/api/v1/tasks/{second.pk}/move/", {"direction": "left"}).status_code == 400
+    assert _api(stakeholder).delete(f"/api/v1/tasks/{first.pk}/").status_code == 403
+    assert client.delete(f"/api/v1/tasks/{first.pk}/").status_code == 204
+    assert list(story.tasks.values_list("title", flat=True)) == ["Two"]
+
+
+# Definition of Done and acceptance ----------------------------------------------------------
+
+
+@pytest.fixture
+def done_story(
+    po: User, developer: User, product: Product, sprint: Sprint, make_story: Callable[..., Story]
+) -> Story:
+    story = make_story(title="Export", points=3)
+    sprint_services.add_story_to_sprint(actor=po, story=story, sprint=sprint)
+    sprint_services.start_sprint(actor=po, sprint=sprint)
+    backlog_services.move_story(
+        actor=developer, story=story, status=status_of(product, StatusCategory.DONE)
+    )
+    return Story.objects.get(pk=story.pk)
+
+
+def test_the_team_ticks_the_definition_of_done_and_the_po_accepts(
+    po: User, developer: User, done_story: Story
+) -> None:
+    url = f"/api/v1/stories/{done_story.pk}/"
+    assert _api(po).post(url + "accept/").status_code == 400  # nothing ticked yet
+    items = done_items(done_story)
+    assert items
+    for item in items:
+        body = {"item": item.pk, "done": True}
+        response = _api(developer).post(url + "done-items/", body)
+        assert response.status_code == 200, response.content
+    assert _api(developer).post(url + "accept/").status_code == 403
+    response = _api(po).post(url + "accept/")
+    assert response.status_code == 200, response.content
+    assert Acceptance.objects.filter(story=done_story).exists()
+    # Accepted, its Definition of Done is settled.
+    body = {"item": items[0].pk, "done": False}
+    assert _api(developer).post(url + "done-items/", body).status_code == 400
+
+
+def test_the_po_sends_a_story_back_saying_why(po: User, developer: User, done_story: Story) -> None:
+    url = f"/api/v1/stories/{done_story.pk}/reject/"
+    assert _api(po).post(url, {"comment": ""}).status_code == 400
+    assert _api(developer).post(url, {"comment": "No header row"}).status_code == 403
+    response = _api(po).post(url, {"comment": "No header row"})
+    assert response.status_code == 200, response.content
+    story = Story.objects.select_related("status").get(pk=done_story.pk)
+    assert story.status.category == StatusCategory.TODO
+
+
+def test_a_done_item_of_another_product_is_not_found(
+    developer: User, done_story: Story, outsider: User
+) -> None:
+    other = ProductFactory()
+    item = ChecklistItem.objects.create(product=other, kind="done", text="Elsewhere")
+    url = f"/api/v1/stories/{done_story.pk}/done-items/"
+    response = _api(developer).post(url, {"item": item.pk, "done": True})
+    assert response.status_code == 400 and "item" in response.json()
+    assert _api(outsider).post(f"/api/v1/stories/{done_story.pk}/accept/").status_code == 404
