@@ -7,7 +7,9 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from backlog import forecast
@@ -20,6 +22,9 @@ from tests.products.factories import TeamFactory
 
 TODAY = dt.date(2026, 11, 26)
 NOON = dt.datetime(2026, 11, 26, 12, tzinfo=dt.UTC)
+# The help page's queries, whatever the number of teams (session, user, grants, product,
+# teams, their last closes and running sprints).
+QUERIES_HELP = 8
 
 
 def _history(product: Product, team: Team, *points: int, ended_days_ago: int = 8) -> None:
@@ -251,6 +256,43 @@ def test_the_help_page_shows_each_team_inputs_to_a_member(
     assert "21 days" in html and "14 days" in html
     assert "No closed sprint yet: this team is not counted." in html  # the Owls
     assert "No sprint running: its sprints are counted from today" in html
+
+
+@pytest.mark.parametrize(
+    ("role", "code"),
+    [
+        ("pm", 200),
+        ("po", 200),
+        ("scrum_master", 200),
+        ("developer", 200),
+        ("stakeholder", 200),
+        ("other_team_developer", 200),
+        ("superuser", 200),
+        ("outsider", 404),
+    ],
+)
+def test_every_role_of_the_product_reads_the_help_page(
+    client: Client, request: pytest.FixtureRequest, product: Product, role: str, code: int
+) -> None:
+    client.force_login(request.getfixturevalue(role))
+    response = client.get(reverse("backlog:forecast_help", args=[product.slug]))
+    assert response.status_code == code
+
+
+@pytest.mark.parametrize("teams", [1, 4])
+def test_the_help_page_costs_the_same_queries_for_more_teams(
+    client: Client, stakeholder: Any, product: Product, team: Team, teams: int
+) -> None:
+    for k in range(teams - 1):
+        other = TeamFactory(product=product, name=f"Team {k}", slug=f"team-{k}")
+        _history(product, other, 5, 8)
+    _history(product, team, 10, 8, 13)
+    _running(team, day=8)
+    client.force_login(stakeholder)
+    client.get(reverse("backlog:forecast_help", args=[product.slug]))  # warm the session
+    with clock.at(NOON), CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse("backlog:forecast_help", args=[product.slug])).status_code == 200
+    assert len(queries) == QUERIES_HELP, [q["sql"][:80] for q in queries]
 
 
 def test_the_help_page_is_not_found_for_a_non_member(

@@ -75,3 +75,23 @@ def test_a_stakeholder_reads_the_roadmap_in_french(
     page.get_by_role("link", name="Maintenant / Ensuite / Plus tard").click()
     expect(page.locator(".lane", has_text="Search everywhere")).to_have_count(1)
     page.screenshot(path=screenshot_dir / "roadmap-lanes-fr.png", full_page=True)
+
+
+def test_the_forecast_help_page_on_a_phone_in_french(
+    page: Page, live_server: Any, login: Any, transactional_db: None, stakeholder: Any,
+    product: Any, team: Any, make_story: Any, screenshot_dir: Path,
+) -> None:  # fmt: skip
+    _roadmap(product, team, make_story)
+    stakeholder.language = "fr"
+    stakeholder.save()
+    page.set_viewport_size({"width": 390, "height": 844})
+    login(page, live_server, "stakeholder", "password")
+    page.goto(f"/p/{product.slug}/roadmap/")
+    page.get_by_role("link", name="Comment est-ce calculé ?").click()
+    expect(
+        page.get_by_role("heading", name="Comment la prévision est-elle calculée ?")
+    ).to_be_visible()
+    expect(page.locator("table")).to_contain_text("8, 13, 8")
+    # The team table scrolls inside its card: the page itself is no wider than the phone.
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.screenshot(path=screenshot_dir / "forecast-help-fr-phone.png", full_page=True)
