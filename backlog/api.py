@@ -36,7 +36,7 @@ from backlog.serializers import (
     StoryUpdateSerializer,
     TaskSerializer,
 )
-from core import access, clock
+from core import access
 from core.access import Capability
 from core.api import (
     PRODUCT_FILTER,
@@ -123,6 +123,18 @@ NOT_READY = OpenApiResponse(
 )
 
 
+def _backlog_filters(request: Request, product: Product) -> BacklogFilterForm:
+    """The backlog page's filters, from the query string. The page ignores a value it
+    doesn't know; the API refuses it, so that a script never takes the unfiltered list
+    for the filtered one."""
+    filters = BacklogFilterForm(request.query_params, product=product)
+    if not filters.is_valid():
+        raise serializers.ValidationError(
+            {name: [str(m) for m in messages] for name, messages in filters.errors.items()}
+        )
+    return filters
+
+
 class StoryPagination(CursorPagination):
     page_size = 100
 
@@ -193,14 +205,7 @@ class StoryViewSet(
                 )
         else:
             product = get_object_or_404(user_products(self.request), pk=product_id)
-            filters = BacklogFilterForm(params, product=product)
-            # The page ignores a filter value it doesn't know; the API refuses it, so that a
-            # script never takes the unfiltered list for the filtered one.
-            if not filters.is_valid():
-                raise serializers.ValidationError(
-                    {name: [str(m) for m in messages] for name, messages in filters.errors.items()}
-                )
-            stories = filters.apply(stories.filter(product=product))
+            stories = _backlog_filters(self.request, product).apply(stories.filter(product=product))
         if query_flag(self.request, "backlog"):
             stories = stories.filter(sprint__isnull=True)
         if (sprint := query_id(self.request, "sprint")) is not None:
@@ -255,18 +260,8 @@ class StoryViewSet(
     @action(detail=False, methods=["get"], url_path="export")
     def export_csv(self, request: Request) -> StreamingHttpResponse:
         product = self._product()
-        filters = BacklogFilterForm(request.query_params, product=product)
-        if not filters.is_valid():
-            raise serializers.ValidationError(
-                {name: [str(m) for m in messages] for name, messages in filters.errors.items()}
-            )
-        stories = filters.apply(Story.objects.filter(product=product).in_backlog())
-        response = StreamingHttpResponse(
-            csvio.rows(stories), content_type="text/csv; charset=utf-8"
-        )
-        name = f"{product.slug}-backlog-{clock.today().isoformat()}.csv"
-        response["Content-Disposition"] = f'attachment; filename="{name}"'
-        return response
+        stories = Story.objects.filter(product=product).in_backlog()
+        return csvio.download(product, _backlog_filters(request, product).apply(stories))
 
     @extend_schema(
         summary="Add stories from CSV at the bottom of the backlog: all of them, or none",

@@ -19,7 +19,7 @@ from backlog import csvio, forecast, services
 from backlog.filters import ALL_TEAMS, BacklogFilterForm, default_team
 from backlog.forms import QuickAddForm
 from backlog.models import Story
-from core import access, clock, parsing
+from core import access, parsing
 from core.access import Capability
 from core.parsers import MAX_CSV_BYTES
 from core.web import UserRequest
@@ -172,12 +172,7 @@ def export_csv(request: UserRequest, slug: str) -> StreamingHttpResponse:
     """The backlog under the page's filters, as CSV, streamed (100,000 rows fit)."""
     product = get_product_or_404(request.user, slug)
     filters = BacklogFilterForm(request.GET or None, product=product)
-    response = StreamingHttpResponse(
-        csvio.rows(_filtered(product, filters)), content_type="text/csv; charset=utf-8"
-    )
-    name = f"{product.slug}-backlog-{clock.today().isoformat()}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return csvio.download(product, _filtered(product, filters))
 
 
 @login_required
